@@ -1,0 +1,15 @@
+/**
+ * The amp-pilot command line. Signal listeners are registered before anything else is loaded:
+ * Deno as PID 1 crashes on SIGTERM/SIGINT/SIGHUP without one.
+ *
+ * @module
+ */
+
+import { SignalTrap } from "./src/signals/early_trap.ts";
+
+if (import.meta.main) {
+  const trap = new SignalTrap();
+  const { runCli } = await import("./src/cli/cli.ts");
+  const code = await runCli(Deno.args, { env: Deno.env.toObject(), trap });
+  Deno.exit(code);
+}

@@ -1,0 +1,97 @@
+/**
+ * Parses the command line with `node:util` `parseArgs`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+/** The sub-commands of amp-pilot. */
+export type CommandName = "run" | "check" | "version";
+
+/** A parsed command line. */
+export type ParsedArgs =
+  | {
+    /** Run a sub-command. */
+    readonly kind: "command";
+    /** Which one. */
+    readonly command: CommandName;
+    /** The mate's argv, given after `--`. */
+    readonly mateArgs: readonly string[];
+    /** `check --json`: print the configuration as JSON. */
+    readonly json: boolean;
+  }
+  | {
+    /** Print the help of a sub-command (or the general help). */
+    readonly kind: "help";
+    /** Which one; `undefined` for the general help. */
+    readonly command: CommandName | undefined;
+  }
+  | {
+    /** The command line is wrong. */
+    readonly kind: "error";
+    /** What is wrong. */
+    readonly message: string;
+    /** The sub-command whose usage applies. */
+    readonly command: CommandName | undefined;
+  };
+
+const COMMANDS: readonly CommandName[] = ["run", "check", "version"];
+
+/**
+ * Parses `argv` (without the program name): `[command] [flags] [-- mate argv…]`.
+ *
+ * @param argv The arguments.
+ */
+export function parseCommandLine(argv: readonly string[]): ParsedArgs {
+  const terminator = argv.indexOf("--");
+  const own = terminator < 0 ? [...argv] : argv.slice(0, terminator);
+  const mateArgs = terminator < 0 ? [] : argv.slice(terminator + 1);
+
+  let command: CommandName | undefined;
+  if (own[0] !== undefined && !own[0].startsWith("-")) {
+    const word = own.shift()!;
+    if (word === "help") return { kind: "help", command: asCommand(own[0]) };
+    if (!COMMANDS.includes(word as CommandName)) {
+      return { kind: "error", message: `unknown command "${word}"`, command: undefined };
+    }
+    command = word as CommandName;
+  }
+
+  let values: { help?: boolean; json?: boolean; version?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: own,
+      options: {
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
+        json: { type: "boolean" },
+      },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    return { kind: "error", message: (e as Error).message.split("\n")[0]!, command };
+  }
+  if (values.help) return { kind: "help", command };
+  if (values.json && command !== "check") {
+    return { kind: "error", message: "--json is an option of check only", command };
+  }
+  if (values.version && command === undefined) command = "version";
+  if (positionals.length > 0) {
+    return {
+      kind: "error",
+      message: `unexpected argument "${positionals[0]}"; put the mate's command after --`,
+      command,
+    };
+  }
+  if (mateArgs.length > 0 && command === "version") {
+    return { kind: "error", message: "version takes no command after --", command };
+  }
+  return { kind: "command", command: command ?? "run", mateArgs, json: values.json ?? false };
+}
+
+function asCommand(word: string | undefined): CommandName | undefined {
+  return COMMANDS.includes(word as CommandName) ? word as CommandName : undefined;
+}

@@ -1,0 +1,129 @@
+/**
+ * What `amp-pilot check` prints: each effective value and where it came from, secrets redacted.
+ *
+ * @module
+ */
+
+import type { LoadedConfig, Provenance } from "../config/load.ts";
+import { REDACTED, redactUrlCredentials } from "../config/redact.ts";
+import { SETTINGS } from "../config/settings.ts";
+import type { PilotConfig } from "../config/types.ts";
+
+/** One row of the report. */
+export interface ReportRow {
+  /** Field of the configuration. */
+  readonly key: keyof PilotConfig;
+  /** What the setting is. */
+  readonly describe: string;
+  /** The value as shown to a user (`-` when unset). */
+  readonly value: string;
+  /** Where it came from. */
+  readonly source: string;
+}
+
+const ROWS: readonly { key: keyof PilotConfig; describe: string }[] = [
+  ...SETTINGS.map((s) => ({ key: s.key, describe: s.describe })),
+  { key: "consulToken", describe: "Consul ACL token" },
+];
+
+/** Builds the rows of the report. */
+export function reportRows(loaded: LoadedConfig): ReportRow[] {
+  return ROWS.map(({ key, describe }) => ({
+    key,
+    describe,
+    value: showValue(key, loaded.config),
+    source: showSource(loaded.sources[key]),
+  }));
+}
+
+/** The report as an aligned text table. */
+export function formatReport(loaded: LoadedConfig, version: string): string {
+  const rows = reportRows(loaded);
+  const width = (pick: (r: ReportRow) => string) => Math.max(...rows.map((r) => pick(r).length));
+  const w1 = width((r) => r.describe);
+  const w2 = Math.min(60, width((r) => r.value));
+  const mode = loaded.config.consul ? "Consul mode" : "direct mode (no Consul address)";
+  const lines = rows.map((r) =>
+    `  ${r.describe.padEnd(w1)}  ${r.value.padEnd(w2)}  ${r.source}`.trimEnd()
+  );
+  return [`amp-pilot ${version}: configuration is valid; ${mode}`, ...lines].join("\n");
+}
+
+/** The report as one JSON object: `{ key: { value, source } }`. */
+export function reportJson(loaded: LoadedConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ROWS.map((r) => r.key)) {
+    const value = key === "consulToken"
+      ? (loaded.config.consulToken ? REDACTED : undefined)
+      : loaded.config[key];
+    out[key] = { value: value ?? null, source: loaded.sources[key] ?? null };
+  }
+  return out;
+}
+
+function showSource(p: Provenance | undefined): string {
+  if (!p) return "";
+  if (!p.origin) return p.source;
+  return p.origin.startsWith(`${p.source} `) ? p.origin : `${p.source}: ${p.origin}`;
+}
+
+function showValue(key: keyof PilotConfig, c: PilotConfig): string {
+  switch (key) {
+    case "consulToken":
+      return c.consulToken ? REDACTED : "-";
+    case "consul":
+      return c.consul
+        ? (c.consul.kind === "unix"
+          ? `unix://${c.consul.path}`
+          : redactUrlCredentials(c.consul.baseUrl))
+        : "-";
+    case "kafka":
+      return !c.kafka
+        ? "-"
+        : c.kafka.kind === "brokers"
+        ? `brokers ${c.kafka.brokers.join(",")}`
+        : `zookeeper ${c.kafka.hosts.join(",")}${c.kafka.chroot === "/" ? "" : c.kafka.chroot}`;
+    case "dependencies":
+      return c.dependencies.length === 0 ? "-" : c.dependencies
+        .map((d) => d.onlyAtStartup ? `${d.name} (only at startup)` : d.name)
+        .join(", ");
+    case "cmd":
+    case "cmdReady":
+      return c[key] ? JSON.stringify(c[key]) : "-";
+    case "tags":
+      return c.tags.length === 0 ? "-" : c.tags.join(", ");
+    case "kafkaBufferBytes":
+      return showBytes(c.kafkaBufferBytes);
+    default:
+      if (key.endsWith("Ms")) return showMs(c[key] as number);
+      return c[key] === undefined ? "-" : String(c[key]);
+  }
+}
+
+function showMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+function showBytes(n: number): string {
+  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
+    if (n % size === 0) return `${n / size}${unit}`;
+  }
+  return `${n} bytes`;
+}
+
+/** The settings reference printed by `check --help`. */
+export function settingsReference(): string {
+  const lines = SETTINGS.map((s) => {
+    const names = [...s.env, ...s.conffile.map((k) => `conffile "${k}"`)].join(", ");
+    return `  ${s.describe.padEnd(42)} ${names}`;
+  });
+  lines.push(`  ${"Consul ACL token".padEnd(42)} CONSUL_HTTP_TOKEN, CONSUL_HTTP_TOKEN_FILE`);
+  lines.push(
+    `  ${"dependency only needed at startup".padEnd(42)} AMPPILOT_<DEP>_ONLYATSTARTUP, ` +
+      "AMPPILOT_<DEP>_ONLYONSTARTUP",
+  );
+  lines.push(`  ${"conffile path".padEnd(42)} AMPPILOT_CONFFILE`);
+  return `Settings (environment variables, conffile keys):\n${lines.join("\n")}`;
+}

@@ -1,0 +1,81 @@
+/**
+ * The command line behind `main.ts`: dispatches sub-commands and turns outcomes into exit codes.
+ *
+ * @module
+ */
+
+import { parseCommandLine } from "./args.ts";
+import { usage } from "./usage.ts";
+import type { Environment } from "../config/env.ts";
+import type { SignalTrap } from "../signals/early_trap.ts";
+import { VERSION } from "../version.ts";
+
+/** What the command line needs from its surroundings. */
+export interface CliContext {
+  /** The environment. */
+  readonly env: Environment;
+  /** The signal listeners installed by `main.ts`. */
+  readonly trap?: SignalTrap;
+  /** Writes to stdout (default: the process's stdout). */
+  readonly out?: (text: string) => void;
+  /** Writes to stderr (default: the process's stderr). */
+  readonly err?: (text: string) => void;
+}
+
+/** Exit code of a usage error. */
+export const USAGE_EXIT_CODE = 2;
+
+/**
+ * Runs the command line and returns the exit code.
+ *
+ * @param argv Arguments without the program name.
+ * @param context Environment, signal trap and output.
+ */
+export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
+  const out = context.out ?? ((t: string) => writeAll(Deno.stdout, t));
+  const err = context.err ?? ((t: string) => writeAll(Deno.stderr, t));
+  const parsed = parseCommandLine(argv);
+  switch (parsed.kind) {
+    case "error":
+      err(`amp-pilot: ${parsed.message}\n\n${usage(parsed.command)}\n`);
+      return USAGE_EXIT_CODE;
+    case "help":
+      out(`${usage(parsed.command)}\n${await helpExtra(parsed.command)}`);
+      return 0;
+  }
+  switch (parsed.command) {
+    case "version":
+      out(`amp-pilot ${VERSION} (deno ${Deno.version.deno})\n`);
+      return 0;
+    case "check": {
+      const { runCheck } = await import("./check.ts");
+      return await runCheck({
+        env: context.env,
+        mateArgs: parsed.mateArgs,
+        json: parsed.json,
+        out,
+        err,
+      });
+    }
+    case "run":
+      err(
+        "amp-pilot: run: the supervisor is not built yet (issue #3); use `amp-pilot check` to " +
+          "validate a configuration\n",
+      );
+      return 1;
+  }
+}
+
+async function helpExtra(command: string | undefined): Promise<string> {
+  if (command !== "check") return "";
+  const { settingsReference } = await import("./check_report.ts");
+  return `\n${settingsReference()}\n`;
+}
+
+const encoder = new TextEncoder();
+
+function writeAll(target: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  let written = 0;
+  while (written < bytes.length) written += target.writeSync(bytes.subarray(written));
+}

@@ -1,0 +1,49 @@
+/**
+ * Help texts of the command line.
+ *
+ * @module
+ */
+
+import type { CommandName } from "./args.ts";
+
+const GENERAL =
+  `amp-pilot: container entrypoint that runs an application (the mate), starts it once its
+dependencies are healthy in Consul, registers it, stops it when a dependency fails, and routes
+signals to it. Without a Consul address it runs the mate transparently.
+
+Usage:
+  amp-pilot [run] [-- command args…]   run the mate under the pilot (default)
+  amp-pilot check [--json] [-- command args…]
+                                       validate and print the effective configuration
+  amp-pilot version                    print the version
+  amp-pilot <command> --help           help of one command
+
+The configuration comes from the environment (CONSUL, SERVICE_NAME, AMPPILOT_LAUNCH_CMD,
+DEPENDENCIES, …) and an optional JSON conffile named by AMPPILOT_CONFFILE; see \`amp-pilot check
+--help\` for every setting. Exit code 2 means a configuration error.`;
+
+const RUN = `Usage: amp-pilot [run] [-- command args…]
+
+Runs the mate. The command after -- replaces AMPPILOT_LAUNCH_CMD; it is run as an argv, never
+through a shell. The pilot exits with the mate's exit code (128+n when a signal killed it),
+2 on a configuration error, 127/126 when the command does not exist or cannot be executed.`;
+
+const CHECK = `Usage: amp-pilot check [--json] [-- command args…]
+
+Validates the configuration and prints each effective value with where it came from (default,
+loader, conffile, env, cli). Secrets are redacted. Exit 0 when the configuration is valid, 2
+with one line per problem otherwise.
+
+Options:
+  --json   print one JSON object instead of a table`;
+
+const VERSION = `Usage: amp-pilot version
+
+Prints the version of amp-pilot.`;
+
+const TEXTS: Record<CommandName, string> = { run: RUN, check: CHECK, version: VERSION };
+
+/** The help text of `command`, or the general help. */
+export function usage(command: CommandName | undefined): string {
+  return command ? TEXTS[command] : GENERAL;
+}

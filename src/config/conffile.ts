@@ -1,0 +1,140 @@
+/**
+ * The JSON conffile source: parsing with line and column in errors, case-insensitive keys,
+ * aliases, and suggestions for unknown keys.
+ *
+ * @module
+ */
+
+import { IGNORED_CONFFILE_KEYS, type SettingKey, SETTINGS } from "./settings.ts";
+
+/** A raw value and a human description of where it was found. */
+export interface RawValue {
+  /** The value as found (a string from the environment, any JSON value from the conffile). */
+  readonly raw: unknown;
+  /** Where it was found, e.g. `CONSUL` or `conffile key "Consul"`. */
+  readonly origin: string;
+}
+
+/** What the conffile contributed. */
+export interface ConffileLayer {
+  /** Values by setting. */
+  readonly values: Map<SettingKey, RawValue>;
+  /** Errors (exit 2). */
+  readonly problems: string[];
+  /** Warnings (logged, not fatal). */
+  readonly warnings: string[];
+}
+
+const KEY_TO_SETTING = new Map<string, { key: SettingKey; name: string }>(
+  SETTINGS.flatMap((s) => s.conffile.map((name) => [name.toLowerCase(), { key: s.key, name }])),
+);
+const KNOWN_KEYS: readonly string[] = SETTINGS.flatMap((s) => s.conffile);
+
+/** Converts an offset in `text` to a 1-based line and column. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - (before.lastIndexOf("\n") + 1) + 1;
+  return { line, column };
+}
+
+/**
+ * Parses JSON and describes a syntax error with its line and column.
+ *
+ * @returns The value, or a one-line description of the error.
+ */
+export function parseJsonWithPosition(
+  text: string,
+): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    const message = (e as Error).message;
+    const m = /at position (\d+)/.exec(message);
+    const offset = m ? Number(m[1]) : text.length;
+    const { line, column } = lineAndColumn(text, offset);
+    const reason = message.replace(/\s*(in JSON )?at position \d+.*$/s, "").replace(
+      / in JSON$/,
+      "",
+    );
+    return { ok: false, error: `invalid JSON at line ${line}, column ${column}: ${reason}` };
+  }
+}
+
+/** Levenshtein distance of two short strings, case-insensitive. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost));
+    }
+    prev = row;
+  }
+  return prev[y.length]!;
+}
+
+/** The known conffile key closest to `key`, when it is close enough to be a likely typo. */
+export function closestKey(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const known of KNOWN_KEYS) {
+    const d = distance(key, known);
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+/**
+ * Turns the text of a conffile into raw values by setting.
+ *
+ * @param text The file's content.
+ * @param path The file's path, used in messages.
+ */
+export function parseConffile(text: string, path: string): ConffileLayer {
+  const layer: ConffileLayer = { values: new Map(), problems: [], warnings: [] };
+  const parsed = parseJsonWithPosition(text);
+  if (!parsed.ok) {
+    layer.problems.push(`conffile ${path}: ${parsed.error}`);
+    return layer;
+  }
+  const doc = parsed.value;
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    layer.problems.push(`conffile ${path}: expected a JSON object at the top level`);
+    return layer;
+  }
+  const seen = new Map<SettingKey, string>();
+  for (const [key, raw] of Object.entries(doc)) {
+    const target = KEY_TO_SETTING.get(key.toLowerCase());
+    if (!target) {
+      unknownKey(layer, path, key);
+      continue;
+    }
+    const earlier = seen.get(target.key);
+    if (earlier !== undefined) {
+      layer.problems.push(
+        `conffile ${path}: keys "${earlier}" and "${key}" set the same setting; keep one`,
+      );
+      continue;
+    }
+    seen.set(target.key, key);
+    if (raw === null) continue;
+    layer.values.set(target.key, { raw, origin: `conffile ${path} key "${key}"` });
+  }
+  return layer;
+}
+
+function unknownKey(layer: ConffileLayer, path: string, key: string): void {
+  if (IGNORED_CONFFILE_KEYS.some((k) => k.toLowerCase() === key.toLowerCase())) {
+    layer.warnings.push(`conffile ${path}: key "${key}" of the original amp-pilot is ignored`);
+    return;
+  }
+  const suggestion = closestKey(key);
+  layer.problems.push(
+    `conffile ${path}: unknown key "${key}"` +
+      (suggestion ? `; did you mean "${suggestion}"?` : "; see `amp-pilot check --help`"),
+  );
+}

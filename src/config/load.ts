@@ -1,0 +1,263 @@
+/**
+ * Loads the effective configuration from every source, lowest priority first: defaults, Docker
+ * discovery (loader), conffile, environment, command line.
+ *
+ * @module
+ */
+
+import { type ConffileLayer, parseConffile, type RawValue } from "./conffile.ts";
+import {
+  type Environment,
+  envValue,
+  onlyAtStartupVariables,
+  readEnvLayer,
+  strayOnlyAtStartupVariables,
+} from "./env.ts";
+import { ConfigError } from "./errors.ts";
+import { redactValue } from "./redact.ts";
+import { CONFFILE_ENV, DEFAULTS, type SettingKey, SETTINGS, TOKEN_ENV } from "./settings.ts";
+import type { Dependency, PilotConfig, ValueSource } from "./types.ts";
+import { boolean } from "./values.ts";
+
+/** Where one effective value came from. */
+export interface Provenance {
+  /** The kind of source. */
+  readonly source: ValueSource;
+  /** The variable, conffile key or flag, when there is one. */
+  readonly origin?: string;
+}
+
+/** The configuration, where each value came from, and warnings to log once logging is up. */
+export interface LoadedConfig {
+  /** The effective configuration. */
+  readonly config: PilotConfig;
+  /** Provenance of every setting that has a value. */
+  readonly sources: Readonly<Partial<Record<keyof PilotConfig, Provenance>>>;
+  /** Non-fatal findings, one line each. */
+  readonly warnings: readonly string[];
+}
+
+/** Inputs of {@linkcode loadConfig}; everything is injected so that it can be tested. */
+export interface LoadOptions {
+  /** The environment (empty values count as unset). */
+  readonly env: Environment;
+  /** The mate's argv given after `--` on the command line. */
+  readonly args?: readonly string[];
+  /** Raw values found by Docker discovery. */
+  readonly loader?: Readonly<Partial<Record<SettingKey, unknown>>>;
+  /** Reads a text file (the conffile, the token file). Defaults to `Deno.readTextFile`. */
+  readonly readTextFile?: (path: string) => Promise<string>;
+  /** Random suffix of the default instance id. */
+  readonly randomSuffix?: () => string;
+}
+
+interface Candidate extends RawValue {
+  readonly source: ValueSource;
+}
+
+const MIN_DEREGISTER_AFTER_MS = 60_000;
+
+/**
+ * Loads, merges and validates the configuration.
+ *
+ * @throws {ConfigError} With every problem found, not just the first.
+ */
+export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
+  const readTextFile = options.readTextFile ?? Deno.readTextFile;
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  const conffile = await readConffileLayer(options.env, readTextFile);
+  problems.push(...conffile.problems);
+  warnings.push(...conffile.warnings);
+  const envLayer = readEnvLayer(options.env);
+  warnings.push(...envLayer.warnings);
+
+  const values: Partial<Record<string, unknown>> = {};
+  const sources: Partial<Record<keyof PilotConfig, Provenance>> = {};
+  for (const s of SETTINGS) {
+    const candidate = pickCandidate(s.key, options, conffile, envLayer.values);
+    if (candidate === undefined) {
+      if (DEFAULTS[s.key] !== undefined) {
+        values[s.key] = DEFAULTS[s.key];
+        sources[s.key] = { source: "default" };
+      }
+      continue;
+    }
+    const parsed = s.schema.safeParse(candidate.raw);
+    if (!parsed.success) {
+      const expected = parsed.error.issues.map((i) => i.message).join("; ");
+      problems.push(
+        `${describeValue(candidate.origin, redactValue(s.key, candidate.raw))}: ${expected}`,
+      );
+      continue;
+    }
+    if (parsed.data === null) continue; // an explicit "off" (KAFKA=none)
+    values[s.key] = parsed.data;
+    sources[s.key] = { source: candidate.source, origin: candidate.origin };
+  }
+
+  const token = await readToken(options.env, readTextFile, problems);
+  if (token) sources.consulToken = { source: "env", origin: token.origin };
+
+  const deps = applyOnlyAtStartup(options.env, values, sources, problems);
+  warnings.push(
+    ...strayOnlyAtStartupVariables(options.env, deps.map((d) => d.name)).map((variable) =>
+      `${variable} is set but names no dependency in the configuration; it is ignored`
+    ),
+  );
+
+  const consulGiven = pickCandidate("consul", options, conffile, envLayer.values) !== undefined;
+  checkRequired(values, consulGiven, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  adjustPeriods(values, warnings);
+  if (values.serviceId === undefined) {
+    const suffix = (options.randomSuffix ?? randomSuffix)();
+    values.serviceId = `${values.name ?? "mate"}-${suffix}`;
+    sources.serviceId = { source: "default", origin: "generated" };
+  }
+  const config = { ...values, consulToken: token?.value } as unknown as PilotConfig;
+  return { config, sources, warnings };
+}
+
+async function readConffileLayer(
+  env: Environment,
+  readTextFile: (path: string) => Promise<string>,
+): Promise<ConffileLayer> {
+  const path = envValue(env, CONFFILE_ENV);
+  const empty: ConffileLayer = { values: new Map(), problems: [], warnings: [] };
+  if (path === undefined) return empty;
+  try {
+    return parseConffile(await readTextFile(path), path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      empty.warnings.push(
+        `${CONFFILE_ENV}=${path}: the file does not exist; continuing without it`,
+      );
+    } else {
+      empty.problems.push(`${CONFFILE_ENV}=${path}: cannot read the file: ${describeIoError(e)}`);
+    }
+    return empty;
+  }
+}
+
+function pickCandidate(
+  key: SettingKey,
+  options: LoadOptions,
+  conffile: ConffileLayer,
+  env: Map<SettingKey, RawValue>,
+): Candidate | undefined {
+  if (key === "cmd" && options.args && options.args.length > 0) {
+    return { raw: [...options.args], origin: "arguments after --", source: "cli" };
+  }
+  const fromEnv = env.get(key);
+  if (fromEnv) return { ...fromEnv, source: "env" };
+  const fromFile = conffile.values.get(key);
+  if (fromFile) return { ...fromFile, source: "conffile" };
+  const fromLoader = options.loader?.[key];
+  if (fromLoader !== undefined) {
+    return { raw: fromLoader, origin: `Docker discovery (${key})`, source: "loader" };
+  }
+  return undefined;
+}
+
+async function readToken(
+  env: Environment,
+  readTextFile: (path: string) => Promise<string>,
+  problems: string[],
+): Promise<{ value: string; origin: string } | undefined> {
+  const [tokenVar, fileVar] = TOKEN_ENV;
+  const direct = envValue(env, tokenVar);
+  if (direct !== undefined) return { value: direct.trim(), origin: tokenVar };
+  const path = envValue(env, fileVar);
+  if (path === undefined) return undefined;
+  try {
+    const value = (await readTextFile(path)).trim();
+    if (value !== "") return { value, origin: fileVar };
+    problems.push(`${fileVar}=${path}: the file is empty; expected a file holding the ACL token`);
+  } catch (e) {
+    problems.push(`${fileVar}=${path}: cannot read the token file: ${describeIoError(e)}`);
+  }
+  return undefined;
+}
+
+function applyOnlyAtStartup(
+  env: Environment,
+  values: Partial<Record<string, unknown>>,
+  sources: Partial<Record<keyof PilotConfig, Provenance>>,
+  problems: string[],
+): Dependency[] {
+  const deps = (values.dependencies ?? []) as Dependency[];
+  values.dependencies = deps.map((dep) => {
+    const variable = onlyAtStartupVariables(dep.name).find((n) => envValue(env, n) !== undefined);
+    if (variable === undefined) return dep;
+    const parsed = boolean.safeParse(envValue(env, variable));
+    if (!parsed.success) {
+      problems.push(
+        `${variable}=${JSON.stringify(envValue(env, variable))}: ${
+          parsed.error.issues[0]!.message
+        }`,
+      );
+      return dep;
+    }
+    if (sources.dependencies?.source === "default") {
+      sources.dependencies = { source: "env", origin: variable };
+    }
+    return { name: dep.name, onlyAtStartup: parsed.data };
+  });
+  return values.dependencies as Dependency[];
+}
+
+function checkRequired(
+  values: Partial<Record<string, unknown>>,
+  consulGiven: boolean,
+  problems: string[],
+): void {
+  if (values.cmd === undefined) {
+    problems.push(
+      'no launch command: set AMPPILOT_LAUNCH_CMD, the conffile key "Cmd", or give it after --',
+    );
+  }
+  if (consulGiven && values.name === undefined) {
+    problems.push(
+      'no mate name: SERVICE_NAME (or the conffile key "Name") is required when Consul is set',
+    );
+  }
+}
+
+function adjustPeriods(values: Partial<Record<string, unknown>>, warnings: string[]): void {
+  const startup = values.startupCheckPeriodMs as number;
+  const running = values.checkPeriodMs as number;
+  if (startup > running) {
+    values.startupCheckPeriodMs = running;
+    warnings.push(
+      `the startup check period (${startup} ms) exceeds the check period (${running} ms); ` +
+        `it is lowered to ${running} ms`,
+    );
+  }
+  const deregister = values.deregisterAfterMs as number;
+  if (deregister < MIN_DEREGISTER_AFTER_MS) {
+    values.deregisterAfterMs = MIN_DEREGISTER_AFTER_MS;
+    warnings.push(
+      `the deregister-after delay (${deregister} ms) is below Consul's minimum of 1m; 1m is used`,
+    );
+  }
+}
+
+/** `NAME="value"` for a variable, `conffile … key "K" = "value"` for other origins. */
+function describeValue(origin: string, shown: string): string {
+  return origin.includes(" ") ? `${origin} = ${shown}` : `${origin}=${shown}`;
+}
+
+function randomSuffix(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(4));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function describeIoError(e: unknown): string {
+  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (e instanceof Deno.errors.IsADirectory) return "it is a directory";
+  if (e instanceof Deno.errors.NotFound) return "the file does not exist";
+  return e instanceof Error ? e.message : String(e);
+}

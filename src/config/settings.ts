@@ -1,0 +1,163 @@
+/**
+ * The table of settings (SPEC §2): names in each source, the schema of a raw value, defaults.
+ *
+ * @module
+ */
+
+import type { PilotConfig } from "./types.ts";
+import * as v from "./values.ts";
+
+/** Keys of settings that come from a single raw value. */
+export type SettingKey = Exclude<keyof PilotConfig, "consulToken">;
+
+/** How one setting is named in each source and how its raw value is parsed. */
+export interface Setting {
+  /** Field of {@linkcode PilotConfig}. */
+  readonly key: SettingKey;
+  /** Environment variables, in priority order (the first one set wins). */
+  readonly env: readonly string[];
+  /** Conffile keys (matched case-insensitively); the first is the documented one. */
+  readonly conffile: readonly string[];
+  /** Schema from a raw value to the typed value (`null` from the Kafka schema means off). */
+  readonly schema: v.ValueSchema<unknown>;
+  /** One line for `--help` and the README. */
+  readonly describe: string;
+}
+
+function setting(
+  key: SettingKey,
+  env: readonly string[],
+  conffile: readonly string[],
+  schema: v.ValueSchema<unknown>,
+  describe: string,
+): Setting {
+  return { key, env, conffile, schema, describe };
+}
+
+/** Every setting that comes from one raw value, in the order `check` prints them. */
+export const SETTINGS: readonly Setting[] = [
+  setting("consul", ["CONSUL", "CONSUL_HTTP_ADDR"], ["Consul"], v.consulAddress, "Consul address"),
+  setting("name", ["SERVICE_NAME"], ["Name"], v.nonEmptyString, "mate name in Consul"),
+  setting("serviceId", ["AMPPILOT_SERVICEID"], ["ServiceId"], v.nonEmptyString, "instance id"),
+  setting("cmd", ["AMPPILOT_LAUNCH_CMD"], ["Cmd"], v.command, "launch command"),
+  setting("cmdReady", ["AMPPILOT_READY_CMD"], ["CmdReady"], v.command, "ready command"),
+  setting(
+    "readyTimeoutMs",
+    ["AMPPILOT_READYTIMEOUT"],
+    ["ReadyTimeout"],
+    v.durationMs,
+    "ready command timeout",
+  ),
+  setting(
+    "dependencies",
+    ["DEPENDENCIES"],
+    ["Dependencies"],
+    v.dependencies,
+    "dependencies (Consul service names)",
+  ),
+  setting(
+    "netInterface",
+    ["AMPPILOT_NETINTERFACE"],
+    ["NetInterface"],
+    v.nonEmptyString,
+    "interface of the registered IP",
+  ),
+  setting(
+    "registeredIp",
+    ["AMPPILOT_REGISTEREDIP"],
+    ["RegisteredIp"],
+    v.ipAddress,
+    "registered IP (overrides the interface)",
+  ),
+  setting(
+    "registeredPort",
+    ["AMPPILOT_REGISTEREDPORT"],
+    ["RegisteredPort", "RegisterPort"],
+    v.port,
+    "registered port",
+  ),
+  setting("tags", ["AMPPILOT_TAGS"], ["Tags"], v.nameList, "Consul tags"),
+  setting(
+    "startupCheckPeriodMs",
+    ["AMPPILOT_STARTUPCHECKPERIOD"],
+    ["StartupCheckPeriod"],
+    v.durationMs,
+    "period while the mate starts",
+  ),
+  setting(
+    "checkPeriodMs",
+    ["AMPPILOT_CHECKPERIOD"],
+    ["CheckPeriod"],
+    v.durationMs,
+    "period once the mate is ready",
+  ),
+  setting(
+    "deregisterAfterMs",
+    ["AMPPILOT_DEREGISTERAFTER"],
+    ["DeregisterAfter"],
+    v.durationMs,
+    "Consul removes a critical instance after",
+  ),
+  setting(
+    "stopAtMateStop",
+    ["AMPPILOT_STOPATMATESTOP", "AMPPILOT_APPLICATIONSTOP"],
+    ["StopAtMateStop", "ApplicationStop"],
+    v.boolean,
+    "exit when the mate stops by itself",
+  ),
+  setting(
+    "stopTimeoutMs",
+    ["AMPPILOT_STOPTIMEOUT"],
+    ["StopTimeout"],
+    v.durationMs,
+    "grace between SIGTERM and SIGKILL",
+  ),
+  setting("kafka", ["KAFKA", "AMPPILOT_KAFKA"], ["Kafka"], v.kafkaTarget, "Kafka brokers or zk://"),
+  setting("kafkaTopic", ["KAFKA_TOPIC"], ["KafkaTopic"], v.nonEmptyString, "Kafka topic"),
+  setting(
+    "kafkaBuffer",
+    ["AMPPILOT_KAFKABUFFER"],
+    ["KafkaBuffer"],
+    v.positiveInteger,
+    "Kafka buffer limit (records)",
+  ),
+  setting(
+    "kafkaBufferBytes",
+    ["AMPPILOT_KAFKABUFFERBYTES"],
+    ["KafkaBufferBytes"],
+    v.sizeBytes,
+    "Kafka buffer limit (bytes)",
+  ),
+  setting("logLevel", ["AMPPILOT_LOGLEVEL"], ["LogLevel"], v.logLevel, "pilot log level"),
+  setting("logFormat", ["AMPPILOT_LOGFORMAT"], ["LogFormat"], v.logFormat, "pilot log format"),
+  setting("standalone", ["AMPPILOT_STANDALONE"], [], v.boolean, "skip Docker discovery"),
+];
+
+/** Built-in defaults; settings absent here have no value unless a source gives one. */
+export const DEFAULTS: Partial<Record<SettingKey, unknown>> = {
+  netInterface: "eth0",
+  registeredPort: 80,
+  startupCheckPeriodMs: 1_000,
+  checkPeriodMs: 10_000,
+  stopAtMateStop: false,
+  dependencies: [],
+  kafkaTopic: "amp-logs",
+  stopTimeoutMs: 5_000,
+  tags: [],
+  deregisterAfterMs: 60_000,
+  logLevel: "info",
+  logFormat: "text",
+  readyTimeoutMs: 5_000,
+  kafkaBuffer: 10_000,
+  kafkaBufferBytes: 16 * 1024 * 1024,
+  standalone: false,
+};
+
+/** Conffile keys of the original program that are accepted and ignored, with a warning. */
+export const IGNORED_CONFFILE_KEYS: readonly string[] = ["Host", "LogFileFormat"];
+
+/** Environment variables of the token, in priority order. */
+export const TOKEN_ENV = ["CONSUL_HTTP_TOKEN", "CONSUL_HTTP_TOKEN_FILE"] as const;
+
+/** The environment variable naming the conffile. */
+export const CONFFILE_ENV = "AMPPILOT_CONFFILE";

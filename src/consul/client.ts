@@ -1,0 +1,318 @@
+/**
+ * A small Consul HTTP API client on `fetch`: only the calls the pilot needs, a timeout on every
+ * call, the ACL token in `X-Consul-Token`, typed errors, and blocking queries.
+ *
+ * @module
+ */
+
+import type { ConsulAddress } from "../config/types.ts";
+import { parseIndexHeader } from "./blocking_index.ts";
+import { ConsulError } from "./errors.ts";
+
+/** Status of a Consul check. */
+export type CheckStatus = "passing" | "warning" | "critical";
+
+/** A TTL check embedded in a service registration. */
+export interface TtlCheck {
+  /** Time to live: the check turns critical when not updated within it (ms). */
+  readonly ttlMs: number;
+  /** Consul removes the instance after the check stayed critical this long (ms). */
+  readonly deregisterCriticalAfterMs: number;
+  /** Initial status (Consul's default is critical). */
+  readonly status?: CheckStatus;
+  /** Human-readable notes. */
+  readonly notes?: string;
+}
+
+/** A service instance to register with the local agent. */
+export interface ServiceRegistration {
+  /** Instance id, unique on the agent. */
+  readonly id: string;
+  /** Service name. */
+  readonly name: string;
+  /** Address registered; the agent's when absent. */
+  readonly address?: string;
+  /** Port registered. */
+  readonly port?: number;
+  /** Tags. */
+  readonly tags?: readonly string[];
+  /** Metadata. */
+  readonly meta?: Readonly<Record<string, string>>;
+  /** The TTL check, whose id is `service:<id>`. */
+  readonly check?: TtlCheck;
+}
+
+/** One instance of a service as `/v1/health/service` returns it. */
+export interface HealthEntry {
+  /** Node name. */
+  readonly node: string;
+  /** Instance id. */
+  readonly serviceId: string;
+  /** Service name. */
+  readonly service: string;
+  /** Instance address (may be empty: the node's address applies). */
+  readonly address: string;
+  /** Instance port. */
+  readonly port: number;
+  /** Status of each check of the instance and its node. */
+  readonly checks: readonly { readonly id: string; readonly status: string }[];
+}
+
+/** The answer of a (possibly blocking) health query. */
+export interface HealthResult {
+  /** Matching instances. */
+  readonly entries: readonly HealthEntry[];
+  /** `X-Consul-Index` of the answer. */
+  readonly index: number;
+}
+
+/** Options of a health query. */
+export interface HealthQuery {
+  /** Only instances whose every check passes. */
+  readonly passing?: boolean;
+  /** Block until the index moves past this one (0 or absent: answer at once). */
+  readonly index?: number;
+  /** Longest wait of a blocking query (ms); Consul's default is 5 minutes. */
+  readonly waitMs?: number;
+  /** Aborts the call. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@linkcode ConsulClient}. */
+export interface ConsulClientOptions {
+  /** Where the agent is. */
+  readonly address: ConsulAddress;
+  /** ACL token. */
+  readonly token?: string;
+  /** Timeout of every non-blocking call (ms); default 5000. */
+  readonly timeoutMs?: number;
+}
+
+/** The TTL check id of a service instance. */
+export function serviceCheckId(serviceId: string): string {
+  return `service:${serviceId}`;
+}
+
+/** Formats milliseconds as a Go duration Consul accepts. */
+export function goDuration(ms: number): string {
+  return `${Math.max(1, Math.round(ms))}ms`;
+}
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+const MAX_DETAIL = 300;
+
+/** Client of the Consul agent's HTTP API. Close it when done (it may hold a socket client). */
+export class ConsulClient {
+  readonly #baseUrl: string;
+  readonly #token: string | undefined;
+  readonly #timeoutMs: number;
+  readonly #httpClient: Deno.HttpClient | undefined;
+
+  /** Creates a client; no request is made. */
+  constructor(options: ConsulClientOptions) {
+    this.#baseUrl = options.address.baseUrl;
+    this.#token = options.token;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#httpClient = options.address.kind === "unix"
+      ? Deno.createHttpClient({ proxy: { transport: "unix", path: options.address.path } })
+      : undefined;
+  }
+
+  /** Releases the socket client, if any. */
+  close(): void {
+    this.#httpClient?.close();
+  }
+
+  /** The address of the cluster leader; empty while there is none. */
+  async leader(): Promise<string> {
+    const { body } = await this.#request("GET", "/v1/status/leader");
+    const leader = parseJson(body, "GET /v1/status/leader");
+    if (typeof leader !== "string") {
+      throw new ConsulError("GET /v1/status/leader", "bad-response", "expected a JSON string");
+    }
+    return leader;
+  }
+
+  /** Registers (or replaces) a service instance with its TTL check. */
+  async registerService(registration: ServiceRegistration): Promise<void> {
+    await this.#request("PUT", "/v1/agent/service/register", registrationBody(registration));
+  }
+
+  /** Deregisters a service instance and its checks. */
+  async deregisterService(serviceId: string): Promise<void> {
+    await this.#request("PUT", `/v1/agent/service/deregister/${encodeURIComponent(serviceId)}`);
+  }
+
+  /**
+   * Sets a TTL check's status and output, resetting its TTL clock.
+   *
+   * @throws {ConsulError} With `isNotFound` when the agent does not know the check.
+   */
+  async updateTtlCheck(checkId: string, status: CheckStatus, output = ""): Promise<void> {
+    await this.#request("PUT", `/v1/agent/check/update/${encodeURIComponent(checkId)}`, {
+      Status: status,
+      Output: output,
+    });
+  }
+
+  /**
+   * Instances of a service, optionally only passing ones, optionally as a blocking query.
+   *
+   * @param name Service name.
+   * @param query Filter, blocking index and wait.
+   */
+  async healthService(name: string, query: HealthQuery = {}): Promise<HealthResult> {
+    const params = new URLSearchParams();
+    if (query.passing) params.set("passing", "");
+    const index = query.index ?? 0;
+    if (index > 0) {
+      params.set("index", String(index));
+      if (query.waitMs !== undefined) params.set("wait", goDuration(query.waitMs));
+    }
+    const path = `/v1/health/service/${encodeURIComponent(name)}`;
+    const qs = params.toString().replace(/passing=(&|$)/, "passing$1");
+    // A blocking query may last the wait plus Consul's jitter (wait/16) before the answer.
+    const timeoutMs = index > 0
+      ? (query.waitMs ?? 300_000) * 17 / 16 + this.#timeoutMs
+      : this.#timeoutMs;
+    const { body, headers } = await this.#request("GET", `${path}?${qs}`, undefined, {
+      timeoutMs,
+      signal: query.signal,
+    });
+    const call = `GET ${path}`;
+    const received = parseIndexHeader(headers.get("X-Consul-Index"));
+    if (received === undefined) {
+      throw new ConsulError(call, "bad-response", "no X-Consul-Index header");
+    }
+    return { entries: parseHealthEntries(parseJson(body, call), call), index: received };
+  }
+
+  async #request(
+    method: "GET" | "PUT",
+    pathAndQuery: string,
+    json?: unknown,
+    options: { timeoutMs?: number; signal?: AbortSignal | undefined } = {},
+  ): Promise<{ body: string; headers: Headers }> {
+    const call = `${method} ${pathAndQuery.replace(/\?.*$/, "")}`;
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new TimeoutMarker()), timeoutMs);
+    const onAbort = () => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const response = await fetch(`${this.#baseUrl}${pathAndQuery}`, {
+        method,
+        headers: this.#headers(json !== undefined),
+        body: json === undefined ? undefined : JSON.stringify(json),
+        signal: controller.signal,
+        client: this.#httpClient,
+      });
+      const body = await response.text();
+      if (!response.ok) {
+        throw new ConsulError(call, "http", firstLine(body), response.status);
+      }
+      return { body, headers: response.headers };
+    } catch (e) {
+      if (e instanceof ConsulError) throw e;
+      if (controller.signal.reason instanceof TimeoutMarker) {
+        throw new ConsulError(call, "timeout", `${Math.round(timeoutMs)} ms`);
+      }
+      if (options.signal?.aborted) throw e;
+      throw new ConsulError(call, "unreachable", transportDetail(e));
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #headers(hasBody: boolean): Headers {
+    const headers = new Headers();
+    if (this.#token) headers.set("X-Consul-Token", this.#token);
+    if (hasBody) headers.set("Content-Type", "application/json");
+    return headers;
+  }
+}
+
+class TimeoutMarker extends Error {}
+
+function registrationBody(r: ServiceRegistration): Record<string, unknown> {
+  const body: Record<string, unknown> = { ID: r.id, Name: r.name };
+  if (r.address !== undefined) body.Address = r.address;
+  if (r.port !== undefined) body.Port = r.port;
+  if (r.tags !== undefined) body.Tags = [...r.tags];
+  if (r.meta !== undefined) body.Meta = { ...r.meta };
+  if (r.check !== undefined) {
+    body.Check = {
+      CheckID: serviceCheckId(r.id),
+      Name: `${r.name} TTL heartbeat`,
+      TTL: goDuration(r.check.ttlMs),
+      DeregisterCriticalServiceAfter: goDuration(r.check.deregisterCriticalAfterMs),
+      ...(r.check.status ? { Status: r.check.status } : {}),
+      ...(r.check.notes ? { Notes: r.check.notes } : {}),
+    };
+  }
+  return body;
+}
+
+function parseJson(body: string, call: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new ConsulError(
+      call,
+      "bad-response",
+      `expected JSON, got ${JSON.stringify(shorten(body))}`,
+    );
+  }
+}
+
+function parseHealthEntries(value: unknown, call: string): HealthEntry[] {
+  if (!Array.isArray(value)) {
+    throw new ConsulError(call, "bad-response", "expected a JSON array of instances");
+  }
+  return value.map((entry: unknown, i) => {
+    const e = entry as Record<string, Record<string, unknown> | unknown[] | undefined>;
+    const node = e?.Node as Record<string, unknown> | undefined;
+    const service = e?.Service as Record<string, unknown> | undefined;
+    const checks = e?.Checks;
+    if (typeof service?.ID !== "string" || typeof service?.Service !== "string") {
+      throw new ConsulError(
+        call,
+        "bad-response",
+        `instance ${i} has no Service.ID/Service.Service`,
+      );
+    }
+    return {
+      node: typeof node?.Node === "string" ? node.Node : "",
+      serviceId: service.ID,
+      service: service.Service,
+      address: typeof service.Address === "string" ? service.Address : "",
+      port: typeof service.Port === "number" ? service.Port : 0,
+      checks: Array.isArray(checks)
+        ? checks.map((c) => ({
+          id: String((c as Record<string, unknown>)?.CheckID ?? ""),
+          status: String((c as Record<string, unknown>)?.Status ?? ""),
+        }))
+        : [],
+    };
+  });
+}
+
+function firstLine(text: string): string {
+  return shorten(text.trim().split("\n")[0] ?? "");
+}
+
+function shorten(text: string): string {
+  return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text;
+}
+
+function transportDetail(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  if (/Connection refused|ECONNREFUSED/i.test(message)) return "connection refused";
+  if (/No such file|ENOENT/i.test(message)) return "socket not found";
+  if (/dns error|failed to lookup|Name or service not known/i.test(message)) {
+    return "host name not found";
+  }
+  return shorten(message.replace(/^error sending request for url \([^)]*\): /, ""));
+}
