@@ -43,6 +43,11 @@ chmod -R u+w "$work"
 # The module's go.mod points its sub-modules (api, sdk, proto-public, ...) at local folders
 # that the module archive does not contain; the require lines already name published versions.
 sed -i -E '/^replace .* => \.\//d; /^\s+github.com\/hashicorp\/consul\/[a-z-]+ => \.\//d' "$work/go.mod"
+# coredns (a dependency) lists inet.af/netaddr in its go.mod, which the module proxy does not
+# serve; no package of it is built into Consul, so an empty stand-in module satisfies the graph.
+mkdir -p "$work/_stub/netaddr"
+echo "module inet.af/netaddr" >"$work/_stub/netaddr/go.mod"
+echo "replace inet.af/netaddr => ./_stub/netaddr" >>"$work/go.mod"
 (
   cd "$work"
   # The checksum database has no entry for some of Consul's own sub-modules (404), though the

@@ -72,7 +72,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       strict: true,
     }));
   } catch (e) {
-    return { kind: "error", message: (e as Error).message.split("\n")[0]!, command };
+    return { kind: "error", message: describeParseError(e), command };
   }
   if (values.help) return { kind: "help", command };
   if (values.json && command !== "check") {
@@ -94,4 +94,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
 
 function asCommand(word: string | undefined): CommandName | undefined {
   return COMMANDS.includes(word as CommandName) ? word as CommandName : undefined;
+}
+
+/** Node's messages suggest `--` for options it does not know; here `--` starts the mate's argv. */
+function describeParseError(e: unknown): string {
+  const message = (e as Error).message.split("\n")[0]!;
+  const option = /^Unknown option '([^']+)'/.exec(message);
+  if (option) return `unknown option '${option[1]}'`;
+  return message;
 }

@@ -308,11 +308,13 @@ function shorten(text: string): string {
 }
 
 function transportDetail(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
+  // Deno's fetch says "fetch failed" and puts the transport error in `cause`.
+  const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : "";
+  const message = `${e instanceof Error ? e.message : String(e)} ${cause}`.trim();
   if (/Connection refused|ECONNREFUSED/i.test(message)) return "connection refused";
   if (/No such file|ENOENT/i.test(message)) return "socket not found";
   if (/dns error|failed to lookup|Name or service not known/i.test(message)) {
     return "host name not found";
   }
-  return shorten(message.replace(/^error sending request for url \([^)]*\): /, ""));
+  return shorten((cause || message).replace(/^error sending request for url \([^)]*\): /, ""));
 }

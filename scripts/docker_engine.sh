@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Starts or stops a private Docker engine (Debian's docker.io) on its own socket, the way
+# ../shared/PEERS.md found to work here: no bridge, no iptables, vfs storage. Images stay in
+# the cache between runs.
+#
+#   docker_engine.sh install   install docker.io when dockerd is missing (needs root)
+#   docker_engine.sh start     start the engine (if not running) and print DOCKER_HOST
+#   docker_engine.sh stop      stop the engine started here
+set -euo pipefail
+
+cache="${AMP_PILOT_CACHE:-$HOME/.cache/amp-pilot}"
+root="$cache/docker"
+run="${AMP_PILOT_DOCKER_RUN:-/tmp/amp-pilot-docker}"
+sock="$run/docker.sock"
+pidfile="$run/docker.pid"
+
+running() { [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+case "${1:-}" in
+  install)
+    if ! command -v dockerd >/dev/null; then
+      echo "installing Debian's docker.io" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io >&2
+    fi
+    ;;
+  start)
+    mkdir -p "$root" "$run"
+    if ! running; then
+      dockerd --data-root "$root" --exec-root "$run/exec" -H "unix://$sock" --pidfile "$pidfile" \
+        --bridge=none --iptables=false --ip-masq=false --storage-driver=vfs \
+        >"$run/dockerd.log" 2>&1 &
+      for _ in $(seq 1 100); do
+        DOCKER_HOST="unix://$sock" docker version >/dev/null 2>&1 && break
+        sleep 0.2
+      done
+      DOCKER_HOST="unix://$sock" docker version >/dev/null 2>&1 ||
+        { echo "dockerd did not start; see $run/dockerd.log" >&2; tail -20 "$run/dockerd.log" >&2; exit 1; }
+    fi
+    echo "unix://$sock"
+    ;;
+  stop)
+    if running; then
+      pid=$(cat "$pidfile")
+      kill "$pid"
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    ;;
+  *)
+    echo "usage: docker_engine.sh install|start|stop" >&2
+    exit 2
+    ;;
+esac

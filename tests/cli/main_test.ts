@@ -1,0 +1,131 @@
+import { equal, match, ok } from "node:assert/strict";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const SEED = new URL("../fixtures/seed_conffile.json", import.meta.url).pathname;
+
+/** Runs `deno run main.ts …` with exactly `env` (plus PATH/HOME) and returns its outcome. */
+async function pilot(args: string[], env: Record<string, string> = {}) {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--frozen", MAIN, ...args],
+    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "", ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
+}
+
+/** The seed README's environment variables, with a command. */
+const SEED_ENV = {
+  CONSUL: "consul:8500",
+  SERVICE_NAME: "test",
+  AMPPILOT_LAUNCH_CMD: "./test.sh",
+  AMPPILOT_READY_CMD: "./checkReady.sh",
+  AMPPILOT_NETINTERFACE: "eth0",
+  AMPPILOT_REGISTEREDPORT: "8080",
+  AMPPILOT_STARTUPCHECKPERIOD: "1",
+  AMPPILOT_CHECKPERIOD: "10",
+  AMPPILOT_STOPATMATESTOP: "false",
+  KAFKA: "zookeeper:2181",
+  KAFKA_TOPIC: "amp-logs",
+  DEPENDENCIES: "amp-log-worker, db",
+  AMPPILOT_AMPLOGWORKER_ONLYATSTARTUP: "true",
+  CONSUL_HTTP_TOKEN: "very-secret-token",
+};
+
+Deno.test("main.ts check prints the effective configuration with its sources", async () => {
+  const { code, out, err } = await pilot(["check"], SEED_ENV);
+  equal(code, 0, err);
+  match(out, /configuration is valid; Consul mode/);
+  match(out, /Consul address\s+http:\/\/consul:8500\s+env: CONSUL/);
+  match(
+    out,
+    /dependencies \(Consul service names\)\s+amp-log-worker \(only at startup\), db\s+env/,
+  );
+  match(out, /registered port\s+8080\s+env: AMPPILOT_REGISTEREDPORT/);
+  match(out, /Kafka topic\s+amp-logs\s+env: KAFKA_TOPIC/);
+  match(out, /pilot log level\s+info\s+default/);
+  match(out, /Consul ACL token\s+<redacted>\s+env: CONSUL_HTTP_TOKEN/);
+  ok(!out.includes("very-secret-token") && !err.includes("very-secret-token"));
+});
+
+Deno.test("main.ts check --json prints one JSON object", async () => {
+  const { code, out } = await pilot(["check", "--json"], SEED_ENV);
+  equal(code, 0);
+  const report = JSON.parse(out);
+  equal(report.registeredPort.value, 8080);
+  equal(report.consulToken.value, "<redacted>");
+  equal(report.registeredPort.source.source, "env");
+});
+
+Deno.test("main.ts check exits 2 with one line per malformed value, naming the variable", async () => {
+  const malformed: Record<string, string> = {
+    CONSUL: "consul",
+    AMPPILOT_REGISTEREDPORT: "eighty",
+    AMPPILOT_STARTUPCHECKPERIOD: "0",
+    AMPPILOT_CHECKPERIOD: "-5",
+    AMPPILOT_STOPATMATESTOP: "perhaps",
+    AMPPILOT_STOPTIMEOUT: "1x",
+    AMPPILOT_DEREGISTERAFTER: "",
+    AMPPILOT_READYTIMEOUT: "never",
+    AMPPILOT_KAFKABUFFER: "many",
+    AMPPILOT_KAFKABUFFERBYTES: "16 parsecs",
+    AMPPILOT_LOGLEVEL: "loud",
+    AMPPILOT_LOGFORMAT: "xml",
+    AMPPILOT_REGISTEREDIP: "300.1.1.1",
+    AMPPILOT_READY_CMD: `["unterminated"`,
+    KAFKA: "kafka",
+    AMPPILOT_STANDALONE: "nah",
+  };
+  const { code, err, out } = await pilot(["check"], {
+    ...SEED_ENV,
+    ...malformed,
+    AMPPILOT_AMPLOGWORKER_ONLYATSTARTUP: "sure",
+  });
+  equal(code, 2);
+  equal(out, "");
+  const lines = err.trim().split("\n");
+  for (const variable of [...Object.keys(malformed), "AMPPILOT_AMPLOGWORKER_ONLYATSTARTUP"]) {
+    if (malformed[variable] === "") continue; // empty means unset
+    ok(
+      lines.some((l) => l.startsWith(`amp-pilot: configuration error: ${variable}=`)),
+      `no line for ${variable} in:\n${err}`,
+    );
+  }
+  ok(lines.every((l) => l.startsWith("amp-pilot: configuration error: ")), err);
+  ok(!err.includes("at ") || !/\n\s+at /.test(err), "no stack trace");
+});
+
+Deno.test("main.ts check points at the line and column of the seed's conffile", async () => {
+  const { code, err } = await pilot(["check"], {
+    AMPPILOT_CONFFILE: SEED,
+    AMPPILOT_LAUNCH_CMD: "x",
+  });
+  equal(code, 2);
+  match(err, /conffile .*seed_conffile\.json: invalid JSON at line 7, column 9/);
+});
+
+Deno.test("main.ts check takes the command after --", async () => {
+  const { code, out } = await pilot(["check", "--", "sh", "-c", "echo hi"]);
+  equal(code, 0);
+  match(out, /launch command\s+\["sh","-c","echo hi"\]\s+cli: arguments after --/);
+  match(out, /direct mode/);
+});
+
+Deno.test("main.ts version, --help and usage errors", async () => {
+  const version = await pilot(["version"]);
+  equal(version.code, 0);
+  match(version.out, /^amp-pilot \d+\.\d+\.\d+ \(deno /);
+  const help = await pilot(["check", "--help"]);
+  equal(help.code, 0);
+  match(help.out, /Usage: amp-pilot check/);
+  match(help.out, /AMPPILOT_REGISTEREDPORT, conffile "RegisteredPort", conffile "RegisterPort"/);
+  const unknown = await pilot(["launch"]);
+  equal(unknown.code, 2);
+  match(unknown.err, /^amp-pilot: unknown command "launch"\n\nUsage:|amp-pilot \[run\]/);
+  const flag = await pilot(["check", "--nope"]);
+  equal(flag.code, 2);
+  match(flag.err, /unknown option '--nope'/);
+  match(flag.err, /Usage: amp-pilot check/);
+});
