@@ -1,0 +1,376 @@
+/**
+ * The supervisor's decisions: `step(config, state, event) → { state, commands }`, pure.
+ *
+ * @module
+ */
+
+import { restartBackoff } from "./backoff.ts";
+import { exitCodeOfSignal, FORWARDED_SIGNALS, STOP_SIGNALS } from "./signals.ts";
+import type {
+  CoreConfig,
+  DependencyHealth,
+  SupervisorCommand,
+  SupervisorEvent,
+  SupervisorState,
+} from "./types.ts";
+
+/** The result of one step. */
+export interface Step {
+  /** The new state. */
+  readonly state: SupervisorState;
+  /** What to do, in order. */
+  readonly commands: readonly SupervisorCommand[];
+}
+
+/** The state before the `start` event: every dependency unknown, no mate. */
+export function initialState(config: CoreConfig): SupervisorState {
+  return {
+    phase: "waiting",
+    dependencies: Object.fromEntries(config.dependencies.map((d) => [d.name, "unknown"])),
+    mateRunning: false,
+    mateStartedAt: undefined,
+    registered: false,
+    readyFailing: false,
+    readyCheckRunning: false,
+    restartAttempt: 0,
+    restartAt: 0,
+    stopIntent: undefined,
+    shutdownRequested: false,
+  };
+}
+
+/**
+ * Decides what to do about one event.
+ *
+ * @param config What the decisions depend on.
+ * @param state The current state.
+ * @param event What happened.
+ */
+export function step(config: CoreConfig, state: SupervisorState, event: SupervisorEvent): Step {
+  if (state.phase === "exited") return { state, commands: [] };
+  switch (event.type) {
+    case "start":
+      return maybeStart(config, state, event.at, []);
+    case "dependency":
+      return onDependency(config, state, event.name, event.health, event.at);
+    case "mate-spawned":
+      return onSpawned(config, state, event.pid);
+    case "mate-spawn-failed":
+      return exit(state, event.exitCode, [log("error", event.reason)]);
+    case "mate-exited":
+      return onExited(config, state, event.code, event.signal, event.at);
+    case "ready-result":
+      return onReadyResult(config, state, event.ok, event.output);
+    case "signal":
+      return onSignal(config, state, event.signal);
+    case "timer":
+      return onTimer(config, state, event.timer, event.at);
+    case "registration-lost":
+      return state.registered
+        ? {
+          state,
+          commands: [log("warning", "Consul lost the registration; registering again"), {
+            type: "register",
+          }],
+        }
+        : { state, commands: [] };
+  }
+}
+
+function log(level: "debug" | "info" | "warning" | "error", message: string): SupervisorCommand {
+  return { type: "log", level, message };
+}
+
+function exit(state: SupervisorState, code: number, before: SupervisorCommand[]): Step {
+  const commands = [...before];
+  if (state.registered) commands.push({ type: "deregister" });
+  commands.push({ type: "exit", code });
+  return { state: { ...state, phase: "exited", registered: false }, commands };
+}
+
+function allHealthy(state: SupervisorState): boolean {
+  return Object.values(state.dependencies).every((h) => h === "healthy");
+}
+
+function pendingDependencies(state: SupervisorState): string[] {
+  return Object.entries(state.dependencies).filter(([, h]) => h !== "healthy").map(([n]) => n);
+}
+
+/** Starts the mate when every dependency is healthy and the backoff allows it. */
+function maybeStart(
+  config: CoreConfig,
+  state: SupervisorState,
+  now: number,
+  before: SupervisorCommand[],
+): Step {
+  if (state.phase !== "waiting" || state.mateRunning || state.shutdownRequested) {
+    return { state, commands: before };
+  }
+  if (!allHealthy(state)) return { state, commands: before };
+  if (now < state.restartAt) {
+    return {
+      state,
+      commands: [...before, {
+        type: "set-timer",
+        timer: "restart",
+        delayMs: state.restartAt - now,
+      }],
+    };
+  }
+  const reason = config.dependencies.length === 0
+    ? "no dependencies"
+    : `dependencies healthy: ${config.dependencies.map((d) => d.name).join(", ")}`;
+  return {
+    state: { ...state, phase: "starting", mateRunning: true, mateStartedAt: now },
+    commands: [...before, log("info", `starting the mate (${reason})`), { type: "spawn" }],
+  };
+}
+
+function onSpawned(config: CoreConfig, state: SupervisorState, pid: number): Step {
+  const commands: SupervisorCommand[] = [log("debug", `mate spawned with pid ${pid}`)];
+  if (!config.consul || state.phase !== "starting") return { state, commands };
+  if (config.hasReadyCommand) {
+    commands.push({ type: "set-timer", timer: "tick", delayMs: config.startupCheckPeriodMs });
+    return { state, commands };
+  }
+  return becomeReady(config, state, commands, "started (no ready command)");
+}
+
+function becomeReady(
+  config: CoreConfig,
+  state: SupervisorState,
+  before: SupervisorCommand[],
+  reason: string,
+): Step {
+  return {
+    state: { ...state, phase: "ready", registered: true, readyFailing: false },
+    commands: [
+      ...before,
+      log("info", `mate ready: ${reason}; registering in Consul`),
+      { type: "register" },
+      { type: "set-timer", timer: "tick", delayMs: config.checkPeriodMs },
+    ],
+  };
+}
+
+function onDependency(
+  config: CoreConfig,
+  state: SupervisorState,
+  name: string,
+  health: DependencyHealth,
+  now: number,
+): Step {
+  const previous = state.dependencies[name];
+  if (previous === undefined || previous === health) return { state, commands: [] };
+  const next = { ...state, dependencies: { ...state.dependencies, [name]: health } };
+  const commands: SupervisorCommand[] = [];
+  if (health === "unknown") {
+    commands.push(log("warning", `health of dependency ${name} unknown (Consul unreachable)`));
+    return { state: next, commands };
+  }
+  commands.push(log("info", `dependency ${name} is ${health}`));
+  if (health === "healthy") return maybeStart(config, next, now, commands);
+  const onlyAtStartup = config.dependencies.find((d) => d.name === name)?.onlyAtStartup ?? false;
+  const running = state.phase === "starting" || state.phase === "ready";
+  if (!running) return { state: next, commands };
+  if (onlyAtStartup) {
+    commands.push(
+      log("info", `dependency ${name} is only needed at startup; the mate keeps running`),
+    );
+    return { state: next, commands };
+  }
+  return stopMate(config, next, { kind: "dependency", dependency: name }, commands);
+}
+
+function stopMate(
+  config: CoreConfig,
+  state: SupervisorState,
+  intent: NonNullable<SupervisorState["stopIntent"]>,
+  before: SupervisorCommand[],
+): Step {
+  const reason = intent.kind === "dependency"
+    ? `dependency ${intent.dependency} is no longer healthy`
+    : `received ${intent.signal}`;
+  const commands: SupervisorCommand[] = [...before, log("info", `stopping the mate: ${reason}`)];
+  if (state.registered) commands.push({ type: "deregister" });
+  commands.push(
+    { type: "cancel-timer", timer: "tick" },
+    { type: "signal-mate", signal: "SIGTERM" },
+    { type: "set-timer", timer: "kill", delayMs: config.stopTimeoutMs },
+  );
+  return {
+    state: { ...state, phase: "stopping", registered: false, stopIntent: intent },
+    commands,
+  };
+}
+
+function onExited(
+  config: CoreConfig,
+  state: SupervisorState,
+  code: number,
+  signal: string | null,
+  now: number,
+): Step {
+  const exitCode = signal ? exitCodeOfSignal(signal, code) : code;
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  const ran = now - (state.mateStartedAt ?? now);
+  const stopped: SupervisorState = {
+    ...state,
+    mateRunning: false,
+    mateStartedAt: undefined,
+    readyCheckRunning: false,
+    readyFailing: false,
+  };
+  const commands: SupervisorCommand[] = [
+    { type: "cancel-timer", timer: "kill" },
+    { type: "cancel-timer", timer: "tick" },
+  ];
+  if (state.stopIntent?.kind === "shutdown" || state.shutdownRequested) {
+    return exit(stopped, exitCode, [
+      ...commands,
+      log("info", `mate ${how}; exiting with ${exitCode}`),
+    ]);
+  }
+  if (state.stopIntent === undefined && (config.stopAtMateStop || !config.consul)) {
+    return exit(stopped, exitCode, [...commands, log("info", `mate ${how} by itself; exiting`)]);
+  }
+  const backoff = restartBackoff(state.restartAttempt, ran);
+  if (state.registered) commands.push({ type: "deregister" });
+  commands.push(
+    log(
+      "info",
+      `mate ${how}${state.stopIntent ? "" : " by itself"}; waiting for ` +
+        (pendingDependencies(stopped).length > 0
+          ? `dependencies ${pendingDependencies(stopped).join(", ")}`
+          : `the restart backoff (${backoff.delayMs} ms)`),
+    ),
+  );
+  const waiting: SupervisorState = {
+    ...stopped,
+    phase: "waiting",
+    registered: false,
+    stopIntent: undefined,
+    restartAttempt: backoff.shortRuns,
+    restartAt: now + backoff.delayMs,
+  };
+  return maybeStart(config, waiting, now, commands);
+}
+
+function onReadyResult(
+  config: CoreConfig,
+  state: SupervisorState,
+  ok: boolean,
+  output: string,
+): Step {
+  const idle = { ...state, readyCheckRunning: false };
+  if (state.phase === "starting") {
+    if (ok) return becomeReady(config, idle, [], "the ready command succeeded");
+    return {
+      state: idle,
+      commands: [
+        log("debug", `ready command failed: ${oneLine(output)}`),
+        { type: "set-timer", timer: "tick", delayMs: config.startupCheckPeriodMs },
+      ],
+    };
+  }
+  if (state.phase !== "ready") return { state: idle, commands: [] };
+  const commands: SupervisorCommand[] = [];
+  if (ok && state.readyFailing) commands.push(log("info", "ready command passes again"));
+  if (!ok && !state.readyFailing) {
+    commands.push(log("warning", `ready command failed; check critical: ${oneLine(output)}`));
+  }
+  commands.push(
+    { type: "heartbeat", status: ok ? "passing" : "critical", output },
+    {
+      type: "set-timer",
+      timer: "tick",
+      delayMs: ok ? config.checkPeriodMs : config.startupCheckPeriodMs,
+    },
+  );
+  return { state: { ...idle, readyFailing: !ok }, commands };
+}
+
+function onSignal(config: CoreConfig, state: SupervisorState, signal: string): Step {
+  if (STOP_SIGNALS.includes(signal)) {
+    if (!state.mateRunning) {
+      return exit({ ...state, shutdownRequested: true }, 0, [
+        log("info", `received ${signal} with no mate running; exiting`),
+      ]);
+    }
+    if (state.stopIntent?.kind === "shutdown") {
+      return {
+        state,
+        commands: [log("warning", `received ${signal} again; killing the mate`), {
+          type: "kill-mate",
+        }],
+      };
+    }
+    if (state.phase === "stopping") {
+      // Already stopping for a dependency: the mate is exiting; exit with it.
+      return {
+        state: { ...state, stopIntent: { kind: "shutdown", signal }, shutdownRequested: true },
+        commands: [log("info", `received ${signal}; exiting once the mate has stopped`)],
+      };
+    }
+    return stopMate(
+      config,
+      { ...state, shutdownRequested: true },
+      { kind: "shutdown", signal },
+      [],
+    );
+  }
+  if (FORWARDED_SIGNALS.includes(signal) && state.mateRunning) {
+    return { state, commands: [{ type: "signal-mate", signal }] };
+  }
+  return { state, commands: [] };
+}
+
+function onTimer(
+  config: CoreConfig,
+  state: SupervisorState,
+  timer: "restart" | "tick" | "kill",
+  now: number,
+): Step {
+  switch (timer) {
+    case "restart":
+      return maybeStart(config, state, now, []);
+    case "kill":
+      return state.mateRunning
+        ? {
+          state,
+          commands: [
+            log(
+              "warning",
+              `the mate did not stop within ${config.stopTimeoutMs} ms; sending SIGKILL`,
+            ),
+            { type: "kill-mate" },
+          ],
+        }
+        : { state, commands: [] };
+    case "tick":
+      return onTick(config, state);
+  }
+}
+
+function onTick(config: CoreConfig, state: SupervisorState): Step {
+  if (state.phase !== "starting" && state.phase !== "ready") return { state, commands: [] };
+  if (config.hasReadyCommand) {
+    if (state.readyCheckRunning) return { state, commands: [] };
+    return {
+      state: { ...state, readyCheckRunning: true },
+      commands: [{ type: "run-ready-check" }],
+    };
+  }
+  return {
+    state,
+    commands: [
+      { type: "heartbeat", status: "passing", output: "mate running" },
+      { type: "set-timer", timer: "tick", delayMs: config.checkPeriodMs },
+    ],
+  };
+}
+
+function oneLine(text: string): string {
+  const line = text.trim().split("\n").filter((l) => l.trim() !== "").at(-1) ?? "(no output)";
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}

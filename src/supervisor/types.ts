@@ -1,0 +1,123 @@
+/**
+ * States, events and commands of the supervisor core (SPEC §3, §4). The core is a pure function
+ * of a state and an event; adapters turn the world into events and carry out the commands.
+ *
+ * @module
+ */
+
+/** What the supervisor is doing. */
+export type Phase =
+  | "waiting" // for dependencies (or for the restart backoff)
+  | "starting" // mate spawned, not yet ready
+  | "ready" // registered and heart-beating
+  | "stopping" // mate signalled, waiting for it to exit
+  | "exited"; // the pilot is done
+
+/** Health of one dependency as last seen in Consul. */
+export type DependencyHealth = "healthy" | "unhealthy" | "unknown";
+
+/** Why the mate is being stopped. */
+export type StopIntent =
+  | { readonly kind: "dependency"; readonly dependency: string }
+  | { readonly kind: "shutdown"; readonly signal: string };
+
+/** The part of the configuration the core decides with. All durations in ms. */
+export interface CoreConfig {
+  /** False in direct mode: no Consul, no dependencies, exit with the mate. */
+  readonly consul: boolean;
+  /** Dependency names and whether each is needed only at startup. */
+  readonly dependencies: readonly { readonly name: string; readonly onlyAtStartup: boolean }[];
+  /** A ready command gates registration. */
+  readonly hasReadyCommand: boolean;
+  /** Exit when the mate stops by itself. */
+  readonly stopAtMateStop: boolean;
+  /** Period while starting, or while the ready command fails. */
+  readonly startupCheckPeriodMs: number;
+  /** Period once ready. */
+  readonly checkPeriodMs: number;
+  /** Grace between SIGTERM and SIGKILL. */
+  readonly stopTimeoutMs: number;
+}
+
+/** The supervisor's state. */
+export interface SupervisorState {
+  /** Current phase. */
+  readonly phase: Phase;
+  /** Last known health of each dependency. */
+  readonly dependencies: Readonly<Record<string, DependencyHealth>>;
+  /** A mate process exists (spawned and not yet exited). */
+  readonly mateRunning: boolean;
+  /** When the running mate was spawned. */
+  readonly mateStartedAt: number | undefined;
+  /** The instance is registered in Consul. */
+  readonly registered: boolean;
+  /** The ready command fails on a ready mate: the check is critical and the period is fast. */
+  readonly readyFailing: boolean;
+  /** A ready command run is under way. */
+  readonly readyCheckRunning: boolean;
+  /** Consecutive restarts after short runs; drives the backoff. */
+  readonly restartAttempt: number;
+  /** Earliest time of the next spawn. */
+  readonly restartAt: number;
+  /** Why the mate is being stopped, while it is. */
+  readonly stopIntent: StopIntent | undefined;
+  /** A signal asked the pilot to exit while no mate ran, or while stopping. */
+  readonly shutdownRequested: boolean;
+}
+
+/** Something that happened. `at` is the time in ms from the runtime's clock. */
+export type SupervisorEvent =
+  | { readonly type: "start"; readonly at: number }
+  | {
+    readonly type: "dependency";
+    readonly name: string;
+    readonly health: DependencyHealth;
+    readonly at: number;
+  }
+  | { readonly type: "mate-spawned"; readonly pid: number; readonly at: number }
+  | {
+    readonly type: "mate-spawn-failed";
+    readonly exitCode: 126 | 127;
+    readonly reason: string;
+    readonly at: number;
+  }
+  | {
+    readonly type: "mate-exited";
+    readonly code: number;
+    readonly signal: string | null;
+    readonly at: number;
+  }
+  | {
+    readonly type: "ready-result";
+    readonly ok: boolean;
+    readonly output: string;
+    readonly at: number;
+  }
+  | { readonly type: "signal"; readonly signal: string; readonly at: number }
+  | { readonly type: "timer"; readonly timer: TimerName; readonly at: number }
+  | { readonly type: "registration-lost"; readonly at: number };
+
+/** The timers the core sets. */
+export type TimerName = "restart" | "tick" | "kill";
+
+/** Something to do. */
+export type SupervisorCommand =
+  | { readonly type: "spawn" }
+  | { readonly type: "signal-mate"; readonly signal: string }
+  | { readonly type: "kill-mate" }
+  | { readonly type: "set-timer"; readonly timer: TimerName; readonly delayMs: number }
+  | { readonly type: "cancel-timer"; readonly timer: TimerName }
+  | { readonly type: "register" }
+  | {
+    readonly type: "heartbeat";
+    readonly status: "passing" | "critical";
+    readonly output: string;
+  }
+  | { readonly type: "deregister" }
+  | { readonly type: "run-ready-check" }
+  | { readonly type: "exit"; readonly code: number }
+  | {
+    readonly type: "log";
+    readonly level: "debug" | "info" | "warning" | "error";
+    readonly message: string;
+  };
