@@ -57,12 +57,15 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
         err,
       });
     }
-    case "run":
-      err(
-        "amp-pilot: run: the supervisor is not built yet (issue #3); use `amp-pilot check` to " +
-          "validate a configuration\n",
-      );
-      return 1;
+    case "run": {
+      const { runCommand } = await import("./run.ts");
+      return await runCommand({
+        env: context.env,
+        mateArgs: parsed.mateArgs,
+        signals: context.trap,
+        err,
+      });
+    }
   }
 }
 

@@ -1,0 +1,107 @@
+/**
+ * The mate as a process: spawned as an argv (no shell) in its own session and process group,
+ * environment inherited, stdio passed through; signalled as a group.
+ *
+ * @module
+ */
+
+import { signalGroup } from "./process_group.ts";
+
+/** A running mate. */
+export interface MateProcess {
+  /** Process id (also its process group and session id). */
+  readonly pid: number;
+  /** Resolves when the mate has exited. */
+  readonly status: Promise<Deno.CommandStatus>;
+  /** Sends a signal to the mate's process group. */
+  signal(signal: Deno.Signal): void;
+}
+
+/** Why a command could not be started, with the exit code the pilot uses for it. */
+export interface SpawnFailure {
+  /** 127: not found; 126: found but not executable. */
+  readonly exitCode: 126 | 127;
+  /** One line for the user. */
+  readonly reason: string;
+}
+
+/** Options of {@linkcode spawnDetached}. */
+export interface SpawnOptions {
+  /** Extra variables, or variables to remove (`undefined`), on top of the inherited ones. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Variables removed from the inherited environment. */
+  readonly removeEnv?: readonly string[];
+  /** stdin/stdout/stderr handling; `inherit` by default. */
+  readonly stdio?: "inherit" | "piped";
+  /** Called with the pid right after the spawn (the PID-1 reaper must know it at once). */
+  readonly onSpawn?: (pid: number) => void;
+}
+
+/** Spawns `argv` in its own session, or describes why it cannot be started. */
+export function spawnDetached(
+  argv: readonly string[],
+  options: SpawnOptions = {},
+): { ok: true; child: Deno.ChildProcess } | { ok: false; failure: SpawnFailure } {
+  const [command, ...args] = argv;
+  const env = options.removeEnv?.length ? inheritedEnvWithout(options.removeEnv) : undefined;
+  try {
+    const child = new Deno.Command(command!, {
+      args,
+      detached: true,
+      env: env ? { ...env, ...options.env } : options.env,
+      clearEnv: env !== undefined,
+      stdin: options.stdio === "piped" ? "null" : "inherit",
+      stdout: options.stdio ?? "inherit",
+      stderr: options.stdio ?? "inherit",
+    }).spawn();
+    options.onSpawn?.(child.pid);
+    return { ok: true, child };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      return { ok: false, failure: { exitCode: 127, reason: `command not found: ${command}` } };
+    }
+    if (e instanceof Deno.errors.PermissionDenied) {
+      return {
+        ok: false,
+        failure: { exitCode: 126, reason: `permission denied: cannot execute ${command}` },
+      };
+    }
+    return {
+      ok: false,
+      failure: { exitCode: 126, reason: `cannot start ${command}: ${(e as Error).message}` },
+    };
+  }
+}
+
+function inheritedEnvWithout(names: readonly string[]): Record<string, string> {
+  const env = Deno.env.toObject();
+  for (const name of names) delete env[name];
+  return env;
+}
+
+/**
+ * Starts the mate. After it exits, whatever is left of its process group (grandchildren it
+ * abandoned) is killed, so that nothing of an old run outlives it.
+ */
+export function startMate(
+  argv: readonly string[],
+  options: SpawnOptions = {},
+): { ok: true; mate: MateProcess } | { ok: false; failure: SpawnFailure } {
+  const spawned = spawnDetached(argv, options);
+  if (!spawned.ok) return spawned;
+  const { child } = spawned;
+  const status = child.status.then((s) => {
+    signalGroup(child.pid, "SIGKILL");
+    return s;
+  });
+  return {
+    ok: true,
+    mate: {
+      pid: child.pid,
+      status,
+      signal: (signal) => {
+        signalGroup(child.pid, signal);
+      },
+    },
+  };
+}

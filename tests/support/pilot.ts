@@ -1,0 +1,123 @@
+/**
+ * Runs the real pilot (`deno run main.ts`) as a child process for integration tests, with
+ * exactly the environment given, and collects what it prints.
+ *
+ * @module
+ */
+
+import { eventually } from "./eventually.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** A pilot under test. */
+export interface PilotUnderTest extends AsyncDisposable {
+  /** Its pid. */
+  readonly pid: number;
+  /** Resolves with its exit status. */
+  readonly status: Promise<Deno.CommandStatus>;
+  /** Everything it wrote to stdout so far. */
+  stdout(): string;
+  /** Everything it wrote to stderr so far (its logs). */
+  stderr(): string;
+  /** Sends it a signal. */
+  signal(signal: Deno.Signal): void;
+  /** Waits until its logs match `pattern`. */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+/** Options of {@linkcode startPilot}. */
+export interface PilotOptions {
+  /** Extra arguments of `deno run` before main.ts (e.g. permissions); default `--allow-all`. */
+  readonly denoFlags?: readonly string[];
+  /** Run through this wrapper argv (e.g. `unshare …`). */
+  readonly wrapper?: readonly string[];
+}
+
+/**
+ * Starts `main.ts run -- <mate>` with `env` (PATH and HOME are added).
+ *
+ * @param env The pilot's environment.
+ * @param mate The mate's argv (omit to use `AMPPILOT_LAUNCH_CMD`).
+ */
+export function startPilot(
+  env: Record<string, string>,
+  mate: readonly string[] = [],
+  options: PilotOptions = {},
+): PilotUnderTest {
+  const denoArgs = [
+    "run",
+    ...(options.denoFlags ?? ["--allow-all"]),
+    "--frozen",
+    MAIN,
+    ...(mate.length > 0 ? ["--", ...mate] : []),
+  ];
+  const [command, ...args] = options.wrapper
+    ? [...options.wrapper, Deno.execPath(), ...denoArgs]
+    : [Deno.execPath(), ...denoArgs];
+  const child = new Deno.Command(command!, {
+    args,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      HOME: Deno.env.get("HOME") ?? "/",
+      ...env,
+    },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  let err = "";
+  const decoder = () => new TextDecoder();
+  const collect = async (stream: ReadableStream<Uint8Array>, add: (t: string) => void) => {
+    const d = decoder();
+    for await (const chunk of stream) add(d.decode(chunk, { stream: true }));
+  };
+  const collected = Promise.all([
+    collect(child.stdout, (t) => (out += t)),
+    collect(child.stderr, (t) => (err += t)),
+  ]);
+  const status = child.status.then(async (s) => {
+    await collected;
+    return s;
+  });
+  let done = false;
+  status.finally(() => (done = true));
+  return {
+    pid: child.pid,
+    status,
+    stdout: () => out,
+    stderr: () => err,
+    signal: (signal) => child.kill(signal),
+    waitForLog: async (pattern, timeoutMs = 15_000) => {
+      await eventually(() => {
+        if (!pattern.test(err)) {
+          throw new Error(`pilot logs do not match ${pattern} (exited: ${done}):\n${err}`);
+        }
+      }, timeoutMs);
+    },
+    [Symbol.asyncDispose]: async () => {
+      if (!done) child.kill("SIGKILL");
+      await status;
+    },
+  };
+}
+
+/** A temporary directory removed on dispose. */
+export async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "amp-pilot-test-" });
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }).catch(() => {}),
+  };
+}
+
+/** Lines of a file, or none when it does not exist yet. */
+export async function lines(path: string): Promise<string[]> {
+  try {
+    return (await Deno.readTextFile(path)).split("\n").filter((l) => l !== "");
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+}
