@@ -49,6 +49,7 @@ export function lineSink(
   const formatter = format === "json" ? jsonLinesFormatter : getTextFormatter({
     timestamp: "date-time-timezone",
     category: ".",
+    value: "bare",
   });
   return (record: LogRecord) => write(String(formatter(record)));
 }

@@ -232,14 +232,14 @@ function onExited(
     ]);
   }
   if (state.stopIntent === undefined && (config.stopAtMateStop || !config.consul)) {
-    return exit(stopped, exitCode, [...commands, log("info", `mate ${how} by itself; exiting`)]);
+    return exit(stopped, exitCode, [...commands, log("info", `mate ${how} on its own; exiting`)]);
   }
   const backoff = restartBackoff(state.restartAttempt, ran);
   if (state.registered) commands.push({ type: "deregister" });
   commands.push(
     log(
       "info",
-      `mate ${how}${state.stopIntent ? "" : " by itself"}; waiting for ` +
+      `mate ${how}${state.stopIntent ? "" : " on its own"}; waiting for ` +
         (pendingDependencies(stopped).length > 0
           ? `dependencies ${pendingDependencies(stopped).join(", ")}`
           : `the restart backoff (${backoff.delayMs} ms)`),

@@ -12,7 +12,7 @@ Deno.test("setupLogging() writes text lines at or above the level", async () => 
     await teardownLogging();
   }
   equal(lines.length, 2);
-  match(lines[0]!, /INF.*amp-pilot\.consul.*dependency "db" is healthy\n$/);
+  match(lines[0]!, /INF.*amp-pilot\.consul.*dependency db is healthy\n$/);
   match(lines[1]!, /WRN.*plain warning\n$/);
 });
 

@@ -1,0 +1,366 @@
+/**
+ * `deno task bench`: the supervisor's latencies and costs against a real Consul agent and real
+ * processes. Prints a table, then one JSON object as the last line.
+ *
+ * Each latency is measured `BENCH_RUNS` times (default 20) with a fresh pilot per run, so that
+ * every restart happens at the first backoff step (1 s).
+ *
+ * @module
+ */
+
+import { consulAddress } from "../src/config/values.ts";
+import { ConsulClient } from "../src/consul/client.ts";
+import { startConsul } from "../tests/support/consul.ts";
+import { fakeDependency } from "../tests/support/dependency.ts";
+import { freePorts } from "../tests/support/ports.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 20);
+const IDLE_SECONDS = Number(Deno.env.get("BENCH_IDLE_SECONDS") ?? 60);
+
+/** Wall-clock time in ms with sub-ms precision, comparable with `date +%s%N` of children. */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return round(sorted[rank]!);
+}
+
+function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(2);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Records when the number of passing instances of a service changes, via blocking queries. */
+function watchPassing(client: ConsulClient, name: string) {
+  const changes: { count: number; at: number }[] = [];
+  const controller = new AbortController();
+  const loop = (async () => {
+    let index = 0;
+    let count = -1;
+    while (!controller.signal.aborted) {
+      try {
+        const r = await client.healthService(name, {
+          passing: true,
+          index,
+          waitMs: 60_000,
+          signal: controller.signal,
+        });
+        const at = epochMs();
+        if (r.entries.length !== count) changes.push({ count: count = r.entries.length, at });
+        index = r.index;
+      } catch {
+        if (!controller.signal.aborted) await sleep(10);
+      }
+    }
+  })();
+  return {
+    firstAt: (count: number, after: number) =>
+      changes.find((c) => c.count === count && c.at >= after)?.at,
+    stop: async () => {
+      controller.abort();
+      await loop;
+    },
+  };
+}
+
+async function mateEvents(file: string): Promise<{ kind: string; at: number }[]> {
+  try {
+    return (await Deno.readTextFile(file)).trim().split("\n").filter(Boolean).map((l) => {
+      const [kind, ns] = l.split(" ");
+      return { kind: kind!, at: Number(ns) / 1e6 };
+    });
+  } catch {
+    return [];
+  }
+}
+
+function spawnPilot(env: Record<string, string>, mate: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--frozen", MAIN, "--", ...mate],
+    env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, ...env },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+}
+
+interface LatencyRun {
+  depLossToSigterm: number;
+  depBackToStart: number;
+  startToRegistered: number;
+  sigtermToDeregistered: number;
+  sigtermToExit: number;
+}
+
+async function latencyRun(address: string, client: ConsulClient, dir: string, i: number) {
+  const name = `bench-api-${i}`;
+  const file = `${dir}/${name}.events`;
+  const mate = [
+    "sh",
+    "-c",
+    `echo "start $(date +%s%N)" >> ${file}; trap 'echo "term $(date +%s%N)" >> ${file}; exit 0' TERM; ` +
+    `while :; do sleep 0.05 & wait $!; done`,
+  ];
+  await using db = await fakeDependency(address, "bench-db");
+  await db.pass();
+  const watch = watchPassing(client, name);
+  const pilot = spawnPilot({
+    CONSUL: address,
+    SERVICE_NAME: name,
+    DEPENDENCIES: "bench-db",
+    AMPPILOT_REGISTEREDIP: "127.0.0.1",
+  }, mate);
+  try {
+    const started = await waitFor(async () => (await mateEvents(file))[0]?.at, "the mate to start");
+    const registered = await waitFor(async () => watch.firstAt(1, 0), "the registration");
+
+    const lossAt = epochMs();
+    await db.fail();
+    const termAt = await waitFor(
+      async () => (await mateEvents(file)).find((e) => e.kind === "term")?.at,
+      "SIGTERM to reach the mate",
+    );
+    await sleep(1300); // past the first backoff step (1 s after the mate's exit)
+    const backAt = epochMs();
+    await db.pass();
+    const restartAt = await waitFor(
+      async () => (await mateEvents(file)).filter((e) => e.kind === "start")[1]?.at,
+      "the restart",
+    );
+    await waitFor(async () => watch.firstAt(1, restartAt), "the second registration");
+
+    const sigtermAt = epochMs();
+    pilot.kill("SIGTERM");
+    const status = await pilot.status;
+    const exitAt = epochMs();
+    if (status.code !== 0) throw new Error(`pilot exited with ${status.code}`);
+    const deregisteredAt = await waitFor(async () => watch.firstAt(0, sigtermAt), "deregistration");
+    return {
+      depLossToSigterm: termAt - lossAt,
+      depBackToStart: restartAt - backAt,
+      startToRegistered: registered - started,
+      sigtermToDeregistered: deregisteredAt - sigtermAt,
+      sigtermToExit: exitAt - sigtermAt,
+    } satisfies LatencyRun;
+  } finally {
+    try {
+      pilot.kill("SIGKILL");
+    } catch { /* exited */ }
+    await pilot.status;
+    await watch.stop();
+  }
+}
+
+async function timeCommand(argv: string[], env?: Record<string, string>): Promise<number> {
+  const started = performance.now();
+  const { success } = await new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    env,
+    clearEnv: env !== undefined,
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (!success) throw new Error(`${argv.join(" ")} failed`);
+  return performance.now() - started;
+}
+
+async function startupOverhead(dir: string) {
+  const env = { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")! };
+  const deno = Deno.execPath();
+  const scripts: Record<string, string> = {
+    runtime: `await new Deno.Command("true").output();`,
+    zod: `import "npm:zod@^4.6.7"; await new Deno.Command("true").output();`,
+    zod_logtape:
+      `import "npm:zod@^4.6.7"; import "npm:@logtape/logtape@^2.4.2"; await new Deno.Command("true").output();`,
+  };
+  for (const [name, text] of Object.entries(scripts)) {
+    await Deno.writeTextFile(`${dir}/${name}.ts`, text);
+  }
+  const lock = new URL("../deno.lock", import.meta.url).pathname;
+  const samples: Record<string, number[]> = {
+    mate_alone: [],
+    pilot: [],
+    runtime: [],
+    zod: [],
+    zod_logtape: [],
+  };
+  for (let i = 0; i < RUNS; i++) {
+    samples.mate_alone!.push(await timeCommand(["true"], env));
+    samples.pilot!.push(
+      await timeCommand([deno, "run", "--allow-all", "--frozen", MAIN, "--", "true"], env),
+    );
+    for (const name of Object.keys(scripts)) {
+      samples[name]!.push(
+        await timeCommand([
+          deno,
+          "run",
+          "--allow-all",
+          `--lock=${lock}`,
+          "--frozen",
+          `${dir}/${name}.ts`,
+        ], env),
+      );
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+}
+
+/** A counting proxy in front of Consul: how many requests the pilot makes. */
+async function countingProxy(target: string) {
+  const [port] = await freePorts(1);
+  let count = 0;
+  const paths: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (req) => {
+    count++;
+    const url = new URL(req.url);
+    paths.push(`${req.method} ${url.pathname}`);
+    let upstream: Response;
+    try {
+      upstream = await fetch(`http://${target}${url.pathname}${url.search}`, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal: req.signal, // a pilot that goes away ends its blocking query upstream too
+      });
+    } catch {
+      return new Response("upstream failed", { status: 502 });
+    }
+    // fetch has already decoded the body: drop the encoding headers that described it.
+    const headers = new Headers(upstream.headers);
+    headers.delete("content-encoding");
+    headers.delete("content-length");
+    return new Response(upstream.body, { status: upstream.status, headers });
+  });
+  return {
+    address: `127.0.0.1:${port}`,
+    count: () => count,
+    reset: () => {
+      count = 0;
+      paths.length = 0;
+    },
+    paths: () => [...paths],
+    close: () => server.shutdown(),
+  };
+}
+
+function rssMb(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+  return round(kb / 1024);
+}
+
+async function idleCosts(address: string, client: ConsulClient) {
+  const proxy = await countingProxy(address);
+  await using db = await fakeDependency(address, "idle-db");
+  await db.pass();
+  const watch = watchPassing(client, "idle-api");
+  const pilot = spawnPilot({
+    CONSUL: proxy.address,
+    SERVICE_NAME: "idle-api",
+    DEPENDENCIES: "idle-db",
+    AMPPILOT_REGISTEREDIP: "127.0.0.1",
+  }, ["sleep", "600"]);
+  try {
+    await waitFor(async () => watch.firstAt(1, 0), "the idle pilot's registration");
+    await sleep(500);
+    proxy.reset();
+    await sleep((IDLE_SECONDS * 1000) / 2);
+    const rss = rssMb(pilot.pid);
+    await sleep((IDLE_SECONDS * 1000) / 2);
+    const perMinute = round(proxy.count() * 60 / IDLE_SECONDS);
+    return { rss, perMinute, paths: proxy.paths() };
+  } finally {
+    pilot.kill("SIGTERM");
+    await pilot.status;
+    await watch.stop();
+    await proxy.close();
+  }
+}
+
+async function main(): Promise<void> {
+  await using consul = await startConsul();
+  const client = new ConsulClient({ address: consulAddress.parse(consul.address) });
+  const dir = await Deno.makeTempDir({ prefix: "amp-pilot-bench-" });
+  try {
+    console.error(`Consul ${consul.address} (${consul.mode}); ${RUNS} runs per latency figure`);
+    const runs: LatencyRun[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      runs.push(await latencyRun(consul.address, client, dir, i));
+      console.error(`  run ${i + 1}/${RUNS} done`);
+    }
+    const pick = (k: keyof LatencyRun) => runs.map((r) => r[k]);
+    console.error("startup overhead…");
+    const startup = await startupOverhead(dir);
+    console.error(`idle costs over ${IDLE_SECONDS} s…`);
+    const idle = await idleCosts(consul.address, client);
+
+    const result = {
+      runs: RUNS,
+      dep_loss_to_sigterm_ms_p50: median(pick("depLossToSigterm")),
+      dep_loss_to_sigterm_ms_p95: percentile(pick("depLossToSigterm"), 95),
+      dep_back_to_start_ms_p50: median(pick("depBackToStart")),
+      dep_back_to_start_ms_p95: percentile(pick("depBackToStart"), 95),
+      start_to_registered_ms_p50: median(pick("startToRegistered")),
+      sigterm_to_deregistered_ms_p50: median(pick("sigtermToDeregistered")),
+      sigterm_to_exit_ms_p50: median(pick("sigtermToExit")),
+      startup_overhead_ms: round(startup.pilot! - startup.mate_alone!),
+      startup_breakdown_ms: {
+        mate_alone: startup.mate_alone,
+        deno_runtime_spawning_true: startup.runtime,
+        plus_zod: startup.zod,
+        plus_zod_logtape: startup.zod_logtape,
+        pilot_direct_mode: startup.pilot,
+      },
+      idle_rss_mb: idle.rss,
+      consul_requests_per_min_idle: idle.perMinute,
+    };
+    const rows: [string, number, string][] = [
+      ["dependency loss → SIGTERM p50", result.dep_loss_to_sigterm_ms_p50, "ms"],
+      ["dependency loss → SIGTERM p95", result.dep_loss_to_sigterm_ms_p95, "ms (target ≤ 50)"],
+      ["dependency back → start p50", result.dep_back_to_start_ms_p50, "ms"],
+      ["dependency back → start p95", result.dep_back_to_start_ms_p95, "ms (target ≤ 100)"],
+      ["mate started → passing p50", result.start_to_registered_ms_p50, "ms (target ≤ 50)"],
+      ["SIGTERM → deregistered p50", result.sigterm_to_deregistered_ms_p50, "ms (target ≤ 20)"],
+      ["SIGTERM → pilot exit p50", result.sigterm_to_exit_ms_p50, "ms"],
+      ["direct-mode startup overhead", result.startup_overhead_ms, "ms (target ≤ 120)"],
+      ["  deno spawning `true`", startup.runtime!, "ms"],
+      ["  + zod", startup.zod!, "ms"],
+      ["  + zod + logtape", startup.zod_logtape!, "ms"],
+      ["  pilot (deno run main.ts -- true)", startup.pilot!, "ms"],
+      ["  `true` alone", startup.mate_alone!, "ms"],
+      ["idle RSS after 30 s", result.idle_rss_mb, "MB (target ≤ 60)"],
+      ["Consul requests per idle minute", result.consul_requests_per_min_idle, "/min"],
+    ];
+    for (const [label, value, unit] of rows) {
+      console.log(`${label.padEnd(36)} ${String(value).padStart(8)} ${unit}`);
+    }
+    console.log(JSON.stringify(result));
+  } finally {
+    client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) await main();
