@@ -1,3 +1,5 @@
+// deno-lint-ignore-file no-console -- a command-line script that prints its report
+
 /**
  * `deno task bench`: the supervisor's latencies and costs against a real Consul agent and real
  * processes. Prints a table, then one JSON object as the last line.
@@ -41,7 +43,11 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, ms = 15_000) {
+async function waitFor<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  ms = 15_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const value = await probe();
@@ -134,7 +140,7 @@ async function latencyRun(address: string, client: ConsulClient, dir: string, i:
   }, mate);
   try {
     const started = await waitFor(async () => (await mateEvents(file))[0]?.at, "the mate to start");
-    const registered = await waitFor(async () => watch.firstAt(1, 0), "the registration");
+    const registered = await waitFor(() => watch.firstAt(1, 0), "the registration");
 
     const lossAt = epochMs();
     await db.fail();
@@ -149,14 +155,14 @@ async function latencyRun(address: string, client: ConsulClient, dir: string, i:
       async () => (await mateEvents(file)).filter((e) => e.kind === "start")[1]?.at,
       "the restart",
     );
-    await waitFor(async () => watch.firstAt(1, restartAt), "the second registration");
+    await waitFor(() => watch.firstAt(1, restartAt), "the second registration");
 
     const sigtermAt = epochMs();
     pilot.kill("SIGTERM");
     const status = await pilot.status;
     const exitAt = epochMs();
     if (status.code !== 0) throw new Error(`pilot exited with ${status.code}`);
-    const deregisteredAt = await waitFor(async () => watch.firstAt(0, sigtermAt), "deregistration");
+    const deregisteredAt = await waitFor(() => watch.firstAt(0, sigtermAt), "deregistration");
     return {
       depLossToSigterm: termAt - lossAt,
       depBackToStart: restartAt - backAt,
@@ -232,27 +238,35 @@ async function countingProxy(target: string) {
   const [port] = await freePorts(1);
   let count = 0;
   const paths: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (req) => {
-    count++;
-    const url = new URL(req.url);
-    paths.push(`${req.method} ${url.pathname}`);
-    let upstream: Response;
-    try {
-      upstream = await fetch(`http://${target}${url.pathname}${url.search}`, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        signal: req.signal, // a pilot that goes away ends its blocking query upstream too
-      });
-    } catch {
-      return new Response("upstream failed", { status: 502 });
-    }
-    // fetch has already decoded the body: drop the encoding headers that described it.
-    const headers = new Headers(upstream.headers);
-    headers.delete("content-encoding");
-    headers.delete("content-length");
-    return new Response(upstream.body, { status: upstream.status, headers });
-  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port, onListen: () => {} },
+    async (req, info) => {
+      count++;
+      const url = new URL(req.url);
+      paths.push(`${req.method} ${url.pathname}`);
+      // A pilot that goes away must end its blocking query upstream too.
+      const gone = new AbortController();
+      info.completed.catch(() => gone.abort());
+      let upstream: Response;
+      try {
+        upstream = await fetch(`http://${target}${url.pathname}${url.search}`, {
+          method: req.method,
+          headers: req.headers,
+          body: req.body,
+          // A pilot that goes away ends its blocking query upstream too (the task runs with
+          // --unstable-no-legacy-abort, so this fires on disconnects only).
+          signal: req.signal,
+        });
+      } catch {
+        return new Response("upstream failed", { status: 502 });
+      }
+      // fetch has already decoded the body: drop the encoding headers that described it.
+      const headers = new Headers(upstream.headers);
+      headers.delete("content-encoding");
+      headers.delete("content-length");
+      return new Response(upstream.body, { status: upstream.status, headers });
+    },
+  );
   return {
     address: `127.0.0.1:${port}`,
     count: () => count,
@@ -283,7 +297,7 @@ async function idleCosts(address: string, client: ConsulClient) {
     AMPPILOT_REGISTEREDIP: "127.0.0.1",
   }, ["sleep", "600"]);
   try {
-    await waitFor(async () => watch.firstAt(1, 0), "the idle pilot's registration");
+    await waitFor(() => watch.firstAt(1, 0), "the idle pilot's registration");
     await sleep(500);
     proxy.reset();
     await sleep((IDLE_SECONDS * 1000) / 2);
@@ -350,7 +364,7 @@ async function main(): Promise<void> {
       ["  + zod + logtape", startup.zod_logtape!, "ms"],
       ["  pilot (deno run main.ts -- true)", startup.pilot!, "ms"],
       ["  `true` alone", startup.mate_alone!, "ms"],
-      ["idle RSS after 30 s", result.idle_rss_mb, "MB (target ≤ 60)"],
+      [`idle RSS after ${IDLE_SECONDS / 2} s`, result.idle_rss_mb, "MB (target ≤ 60)"],
       ["Consul requests per idle minute", result.consul_requests_per_min_idle, "/min"],
     ];
     for (const [label, value, unit] of rows) {

@@ -1,3 +1,5 @@
+// deno-lint-ignore-file no-console -- a command-line script that prints its report
+
 /**
  * `deno task demo`: a real Consul agent and three services under amp-pilot — `web` depends on
  * `api`, which depends on `db`. They start in dependency order; then db's mate is killed, api and

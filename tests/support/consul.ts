@@ -111,6 +111,17 @@ function agentArgs(
  * @throws {Error} When no agent can be started, with the reason and how to fix it.
  */
 export async function startConsul(options: ConsulOptions = {}): Promise<ConsulAgent> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startConsulOnce(options);
+    } catch (e) {
+      // Another process may take a port between the check and the agent's bind: try new ones.
+      if (attempt >= 3 || !/address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startConsulOnce(options: ConsulOptions): Promise<ConsulAgent> {
   const mode = await chooseMode();
   const ports = await freePorts(7);
   const token = options.acl ? crypto.randomUUID() : "";
