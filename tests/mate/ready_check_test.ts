@@ -1,0 +1,60 @@
+import { equal, match, ok } from "node:assert/strict";
+import { runReadyCheck } from "../../src/mate/ready_check.ts";
+import { eventually } from "../support/eventually.ts";
+import { lines, tempDir } from "../support/pilot.ts";
+
+Deno.test("runReadyCheck() passes on exit 0 and keeps the output", async () => {
+  const result = await runReadyCheck(["sh", "-c", "echo all good"], 2000);
+  equal(result.ok, true);
+  equal(result.output, "all good\n");
+});
+
+Deno.test("runReadyCheck() fails on a non-zero exit with its stdout and stderr", async () => {
+  const result = await runReadyCheck(
+    ["sh", "-c", "echo checking; echo 'db down' >&2; exit 3"],
+    2000,
+  );
+  equal(result.ok, false);
+  match(result.output, /^ready command exited with 3\nchecking\ndb down$/);
+});
+
+Deno.test("runReadyCheck() kills the whole group of a command that hangs", async () => {
+  await using dir = await tempDir();
+  const pids = `${dir.path}/pids`;
+  const started = performance.now();
+  const result = await runReadyCheck(
+    ["sh", "-c", `sleep 30 & echo $! >> ${pids}; echo $$ >> ${pids}; wait`],
+    300,
+  );
+  ok(performance.now() - started < 2000, "waited for the hanging command");
+  equal(result.ok, false);
+  match(result.output, /^ready command timed out after 300 ms/);
+  const [grandchild, child] = (await lines(pids)).map(Number);
+  await eventually(() => {
+    for (const pid of [grandchild!, child!]) {
+      let alive = true;
+      try {
+        Deno.kill(pid, "SIGCONT");
+      } catch {
+        alive = false;
+      }
+      ok(!alive, `process ${pid} survived`);
+    }
+  });
+});
+
+Deno.test("runReadyCheck() reports a command that cannot be started", async () => {
+  const result = await runReadyCheck(["/nonexistent/check"], 1000);
+  equal(result.ok, false);
+  equal(result.output, "ready command: command not found: /nonexistent/check");
+});
+
+Deno.test("runReadyCheck() keeps only the end of a long output", async () => {
+  const result = await runReadyCheck([
+    "sh",
+    "-c",
+    "head -c 100000 /dev/zero | tr '\\0' x; echo END",
+  ], 2000);
+  ok(result.output.length <= 4000);
+  ok(result.output.endsWith("xEND\n"));
+});
