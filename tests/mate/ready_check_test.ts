@@ -2,6 +2,7 @@ import { equal, match, ok } from "node:assert/strict";
 import { runReadyCheck } from "../../src/mate/ready_check.ts";
 import { eventually } from "../support/eventually.ts";
 import { lines, tempDir } from "../support/pilot.ts";
+import { processExists } from "../support/processes.ts";
 
 Deno.test("runReadyCheck() passes on exit 0 and keeps the output", async () => {
   const result = await runReadyCheck(["sh", "-c", "echo all good"], 2000);
@@ -31,15 +32,7 @@ Deno.test("runReadyCheck() kills the whole group of a command that hangs", async
   match(result.output, /^ready command timed out after 300 ms/);
   const [grandchild, child] = (await lines(pids)).map(Number);
   await eventually(() => {
-    for (const pid of [grandchild!, child!]) {
-      let alive = true;
-      try {
-        Deno.kill(pid, "SIGCONT");
-      } catch {
-        alive = false;
-      }
-      ok(!alive, `process ${pid} survived`);
-    }
+    for (const pid of [grandchild!, child!]) ok(!processExists(pid), `process ${pid} survived`);
   });
 });
 

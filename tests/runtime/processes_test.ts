@@ -1,15 +1,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { eventually } from "../support/eventually.ts";
 import { lines, startPilot, tempDir } from "../support/pilot.ts";
-
-function processExists(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { processExists } from "../support/processes.ts";
 
 Deno.test("direct mode propagates exit codes 0, 1, 42, 255 and 128+15", async () => {
   for (

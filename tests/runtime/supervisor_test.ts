@@ -3,6 +3,7 @@ import { startConsul } from "../support/consul.ts";
 import { checkStatuses, fakeDependency, passingIds } from "../support/dependency.ts";
 import { eventually } from "../support/eventually.ts";
 import { lines, startPilot, tempDir } from "../support/pilot.ts";
+import { processExists } from "../support/processes.ts";
 
 const MATE = new URL("../fixtures/mate.sh", import.meta.url).pathname;
 
@@ -205,12 +206,3 @@ Deno.test("supervisor against a real Consul and real processes", async (t) => {
     },
   );
 });
-
-function processExists(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
-}
