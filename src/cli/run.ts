@@ -1,5 +1,6 @@
 /**
- * `amp-pilot run`: load the configuration, set up logging and the PID-1 reaper, supervise.
+ * `amp-pilot run`: load the configuration, set up logging (and Kafka shipping), the PID-1
+ * reaper, and supervise.
  *
  * @module
  */
@@ -7,8 +8,11 @@
 import type { Environment } from "../config/env.ts";
 import { ConfigError } from "../config/errors.ts";
 import { loadConfig } from "../config/load.ts";
+import type { PilotConfig } from "../config/types.ts";
 import { pilotLogger, setupLogging } from "../log/logger.ts";
+import type { KafkaShipper } from "../logs/kafka_shipper.ts";
 import { noReaper, type Reaper, startReaper } from "../mate/reaper.ts";
+import { listInterfaces, pickRegisteredIp } from "../net/registered_ip.ts";
 import { runPilot, type SignalSource } from "../runtime/run_pilot.ts";
 import { VERSION } from "../version.ts";
 import { reportConfigError } from "./check.ts";
@@ -25,6 +29,9 @@ export interface RunCommandOptions {
   readonly err: (text: string) => void;
 }
 
+/** How long the pilot keeps trying to deliver buffered logs on exit (ms). */
+const LOG_FLUSH_TIMEOUT_MS = 3_000;
+
 /** Runs the pilot and returns its exit code. */
 export async function runCommand(options: RunCommandOptions): Promise<number> {
   let loaded;
@@ -35,18 +42,80 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     throw e;
   }
   const { config } = loaded;
+  const registeredIp = config.consul || config.kafka ? resolveIp(config) : undefined;
+  const shipper = config.kafka?.kind === "brokers"
+    ? await createShipper(config, options.env, registeredIp?.ip ?? "")
+    : undefined;
   // Direct mode is transparent: only problems reach stderr unless a level was asked for.
   const quiet = !config.consul && loaded.sources.logLevel?.source === "default";
-  await setupLogging({ level: quiet ? "warning" : config.logLevel, format: config.logFormat });
+  await setupLogging({
+    level: quiet ? "warning" : config.logLevel,
+    format: config.logFormat,
+    extraSinks: shipper ? { kafka: (record) => shipper.pushLogRecord(record) } : undefined,
+  });
   const log = pilotLogger();
   for (const warning of loaded.warnings) log.warn(warning);
+  if (registeredIp && registeredIp.ip === undefined && config.consul) {
+    log.warn("registering without an address ({reason}); Consul uses the agent's address", {
+      reason: registeredIp.reason,
+    });
+  }
+  if (config.kafka?.kind === "zookeeper") {
+    log.error(
+      "KAFKA={hosts}: discovering brokers through ZooKeeper is not implemented yet; logs are " +
+        "not shipped (give the brokers as host:port instead)",
+      { hosts: config.kafka.hosts.join(",") },
+    );
+  }
   log.debug("amp-pilot {version} starting as pid {pid}", { version: VERSION, pid: Deno.pid });
+  shipper?.start();
   const reaper = Deno.pid === 1 ? reaperOrNone() : noReaper();
   try {
-    return await runPilot(config, { signals: options.signals, reaper });
+    return await runPilot(config, {
+      signals: options.signals,
+      reaper,
+      shipper,
+      registeredIp: registeredIp?.ip,
+    });
   } finally {
     reaper.close();
+    const unsent = await shipper?.close(LOG_FLUSH_TIMEOUT_MS);
+    if (unsent) log.warn("{count} log records could not be delivered to Kafka", { count: unsent });
   }
+}
+
+function resolveIp(config: PilotConfig) {
+  return pickRegisteredIp(config.registeredIp, config.netInterface, listInterfaces());
+}
+
+async function createShipper(
+  config: PilotConfig,
+  env: Environment,
+  hostIp: string,
+): Promise<KafkaShipper> {
+  const { KafkaShipper } = await import("../logs/kafka_shipper.ts");
+  const kafkaLog = pilotLogger("kafka");
+  const brokers = config.kafka?.kind === "brokers" ? config.kafka.brokers : [];
+  return new KafkaShipper({
+    brokers,
+    topic: config.kafkaTopic,
+    maxRecords: config.kafkaBuffer,
+    maxBytes: config.kafkaBufferBytes,
+    meta: {
+      serviceName: config.name ?? config.serviceId,
+      serviceId: config.serviceId,
+      nodeId: "",
+      containerId: "",
+      containerShortId: env.HOSTNAME ?? "",
+      hostIp,
+    },
+    onStateChange: (connected, reason) =>
+      connected
+        ? kafkaLog.info("Kafka is reachable ({brokers}); shipping logs", {
+          brokers: brokers.join(","),
+        })
+        : kafkaLog.warn("Kafka is unreachable ({reason}); buffering logs in memory", { reason }),
+  });
 }
 
 function reaperOrNone(): Reaper {

@@ -15,6 +15,10 @@ export interface MateProcess {
   readonly status: Promise<Deno.CommandStatus>;
   /** Sends a signal to the mate's process group. */
   signal(signal: Deno.Signal): void;
+  /** The mate's output pipes, when spawned with `piped-output`. */
+  readonly output:
+    | { stdout: ReadableStream<Uint8Array>; stderr: ReadableStream<Uint8Array> }
+    | undefined;
 }
 
 /** Why a command could not be started, with the exit code the pilot uses for it. */
@@ -31,8 +35,10 @@ export interface SpawnOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Variables removed from the inherited environment. */
   readonly removeEnv?: readonly string[];
-  /** stdin/stdout/stderr handling; `inherit` by default. */
-  readonly stdio?: "inherit" | "piped";
+  /** `inherit` (default): the child uses the pilot's stdio. `piped`: stdout and stderr are
+   * pipes to the pilot, stdin is `null`. `piped-output`: stdout and stderr are pipes, stdin is
+   * inherited (the mate with log shipping). */
+  readonly stdio?: "inherit" | "piped" | "piped-output";
   /** Called with the pid right after the spawn (the PID-1 reaper must know it at once). */
   readonly onSpawn?: (pid: number) => void;
 }
@@ -51,8 +57,8 @@ export function spawnDetached(
       env: env ? { ...env, ...options.env } : options.env,
       clearEnv: env !== undefined,
       stdin: options.stdio === "piped" ? "null" : "inherit",
-      stdout: options.stdio ?? "inherit",
-      stderr: options.stdio ?? "inherit",
+      stdout: options.stdio === undefined || options.stdio === "inherit" ? "inherit" : "piped",
+      stderr: options.stdio === undefined || options.stdio === "inherit" ? "inherit" : "piped",
     }).spawn();
     options.onSpawn?.(child.pid);
     return { ok: true, child };
@@ -102,6 +108,9 @@ export function startMate(
       signal: (signal) => {
         signalGroup(child.pid, signal);
       },
+      output: options.stdio === "piped-output"
+        ? { stdout: child.stdout, stderr: child.stderr }
+        : undefined,
     },
   };
 }

@@ -15,7 +15,8 @@ import { type MateProcess, startMate } from "../mate/mate_process.ts";
 import { signalGroup } from "../mate/process_group.ts";
 import { runReadyCheck } from "../mate/ready_check.ts";
 import { noReaper, type Reaper } from "../mate/reaper.ts";
-import { listInterfaces, pickRegisteredIp } from "../net/registered_ip.ts";
+import type { KafkaShipper } from "../logs/kafka_shipper.ts";
+import { passThrough } from "../logs/passthrough.ts";
 import { initialState, step } from "../supervisor/core.ts";
 import type {
   CoreConfig,
@@ -42,6 +43,10 @@ export interface RunOptions {
   readonly mateEnvRemove?: readonly string[];
   /** Longest wait for the final deregistration on exit (ms). */
   readonly exitDeregisterTimeoutMs?: number;
+  /** Ships the mate's output to Kafka; without it the mate writes to the pilot's stdio. */
+  readonly shipper?: KafkaShipper;
+  /** The IP to register, resolved by the caller (`undefined`: Consul uses the agent's). */
+  readonly registeredIp?: string;
 }
 
 /** The part of the configuration the core decides with. */
@@ -127,16 +132,10 @@ class Shell {
 
   #service() {
     const c = this.#config;
-    const ip = pickRegisteredIp(c.registeredIp, c.netInterface, listInterfaces());
-    if (ip.ip === undefined) {
-      log.warn("registering without an address ({reason}); Consul uses the agent's address", {
-        reason: ip.reason,
-      });
-    }
     return {
       id: c.serviceId,
       name: c.name ?? c.serviceId,
-      address: ip.ip,
+      address: this.#options.registeredIp,
       port: c.registeredPort,
       tags: c.tags,
       meta: { "amp-pilot-version": VERSION },
@@ -204,9 +203,11 @@ class Shell {
   }
 
   #spawn(): void {
+    const shipper = this.#options.shipper;
     const started = startMate(this.#config.cmd, {
       removeEnv: this.#options.mateEnvRemove,
       onSpawn: (pid) => this.#reaper.manage(pid),
+      stdio: shipper ? "piped-output" : "inherit",
     });
     if (!started.ok) {
       this.#queue.unshift({
@@ -220,11 +221,20 @@ class Shell {
     const mate = started.mate;
     this.#mate = mate;
     this.#queue.unshift({ type: "mate-spawned", pid: mate.pid, at: now() });
-    this.#track(mate.status.then((status) => {
-      this.#reaper.release(mate.pid);
-      if (this.#mate === mate) this.#mate = undefined;
-      this.#dispatch({ type: "mate-exited", code: status.code, signal: status.signal, at: now() });
-    }));
+    const copied = mate.output ? passThrough(mate.output, shipper) : Promise.resolve();
+    // The exit is handled once the output is all copied, so that no line is lost.
+    this.#track(
+      Promise.all([mate.status, copied]).then(([status]) => {
+        this.#reaper.release(mate.pid);
+        if (this.#mate === mate) this.#mate = undefined;
+        this.#dispatch({
+          type: "mate-exited",
+          code: status.code,
+          signal: status.signal,
+          at: now(),
+        });
+      }),
+    );
   }
 
   #readyCheck(): void {
