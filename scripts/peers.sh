@@ -5,6 +5,8 @@
 # consul        a static Consul agent built from the Go module proxy (or $CONSUL_BIN)
 # consul_image  hashicorp/consul:<version> built FROM scratch in the local Docker engine, when
 #               one is reachable through $DOCKER_HOST (null otherwise)
+# kafka         the jars of a Kafka 4.x broker (KRaft) from Maven Central
+# kafka_zk      the jars of Kafka 3.9 (ZooKeeper mode, with the ZooKeeper server classes)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -29,4 +31,7 @@ DOCKERFILE
   fi
   consul_image="\"$image\""
 fi
-printf '{"consul": "%s", "consul_image": %s}\n' "$consul" "$consul_image"
+kafka=$(bash "$here/install_kafka.sh" 4.1.2 | tail -n 1)
+kafka_zk=$(bash "$here/install_kafka.sh" 3.9.1 | tail -n 1)
+printf '{"consul": "%s", "consul_image": %s, "kafka": "%s", "kafka_zk": "%s"}\n' \
+  "$consul" "$consul_image" "$kafka" "$kafka_zk"

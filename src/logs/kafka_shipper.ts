@@ -34,7 +34,7 @@ export interface ShipperOptions {
   readonly onStateChange?: (connected: boolean, reason: string) => void;
   /** First reconnect delay (ms); default 200. */
   readonly retryInitialMs?: number;
-  /** Longest reconnect delay (ms); default 10000. */
+  /** Longest reconnect delay (ms); default 5000. */
   readonly retryMaxMs?: number;
 }
 
@@ -197,7 +197,7 @@ export class KafkaShipper {
   #backoff(): number {
     const base = Math.min(
       (this.#options.retryInitialMs ?? 200) * 2 ** this.#failures++,
-      this.#options.retryMaxMs ?? 10_000,
+      this.#options.retryMaxMs ?? 5_000,
     );
     return base * (0.5 + Math.random());
   }

@@ -1,0 +1,182 @@
+/**
+ * A real Kafka broker for tests: the jars `deno task peers` gathered from Maven Central, run on
+ * the machine's Java in KRaft mode (one node, broker and controller) on free loopback ports.
+ *
+ * @module
+ */
+
+import { Kafka, logLevel } from "../../src/logs/kafkajs.ts";
+import { freePorts } from "./ports.ts";
+
+/** Version of the broker the tests use. */
+export const KAFKA_VERSION = "4.1.2";
+
+/** A running broker. */
+export interface KafkaBroker extends AsyncDisposable {
+  /** `127.0.0.1:<port>`. */
+  readonly bootstrap: string;
+  /** Stops the broker, keeping its data and ports. */
+  stop(): Promise<void>;
+  /** Starts it again after {@linkcode stop}. */
+  restart(): Promise<void>;
+}
+
+/** The folder of the broker's jars. */
+export function kafkaLibs(version = KAFKA_VERSION): string {
+  const cache = Deno.env.get("AMP_PILOT_CACHE") ?? `${Deno.env.get("HOME")}/.cache/amp-pilot`;
+  return `${cache}/kafka-${version}/libs`;
+}
+
+async function java(args: string[], libs: string): Promise<string> {
+  const { success, stdout, stderr } = await new Deno.Command("java", {
+    args: ["-cp", `${libs}/*`, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  if (!success) throw new Error(`java ${args[0]} failed: ${new TextDecoder().decode(stderr)}`);
+  return text;
+}
+
+/** Starts a one-node KRaft broker and waits until it answers metadata requests. */
+export async function startKafka(): Promise<KafkaBroker> {
+  const libs = kafkaLibs();
+  try {
+    await Deno.stat(`${libs}/.complete`);
+  } catch {
+    throw new Error(`no Kafka jars in ${libs}: run \`deno task peers\` first`);
+  }
+  const [port, controller] = await freePorts(2);
+  const dir = await Deno.makeTempDir({ prefix: "amp-pilot-kafka-" });
+  const properties = `${dir}/server.properties`;
+  await Deno.writeTextFile(
+    properties,
+    [
+      "process.roles=broker,controller",
+      "node.id=1",
+      `controller.quorum.voters=1@127.0.0.1:${controller}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      "controller.listener.names=CONTROLLER",
+      "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+      "inter.broker.listener.name=PLAINTEXT",
+      `log.dirs=${dir}/data`,
+      "num.partitions=1",
+      "offsets.topic.replication.factor=1",
+      "transaction.state.log.replication.factor=1",
+      "transaction.state.log.min.isr=1",
+      "group.initial.rebalance.delay.ms=0",
+    ].join("\n"),
+  );
+  const clusterId = (await java(["kafka.tools.StorageTool", "random-uuid"], libs)).trim()
+    .split("\n").at(-1)!;
+  await java(["kafka.tools.StorageTool", "format", "-t", clusterId, "-c", properties], libs);
+  const bootstrap = `127.0.0.1:${port}`;
+  let child: Deno.ChildProcess | undefined;
+  const start = async () => {
+    child = new Deno.Command("java", {
+      args: ["-Xmx512m", "-cp", `${libs}/*`, "kafka.Kafka", properties],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await waitForMetadata(bootstrap, child);
+  };
+  const stop = async () => {
+    if (!child) return;
+    child.kill("SIGKILL");
+    await child.status;
+    child = undefined;
+  };
+  await start();
+  return {
+    bootstrap,
+    stop,
+    restart: start,
+    [Symbol.asyncDispose]: async () => {
+      await stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+async function waitForMetadata(bootstrap: string, child: Deno.ChildProcess): Promise<void> {
+  let exited = false;
+  child.status.then(() => (exited = true));
+  const deadline = Date.now() + 60_000;
+  let last = "";
+  while (Date.now() < deadline && !exited) {
+    const admin = new Kafka({
+      brokers: [bootstrap],
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+    })
+      .admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return;
+    } catch (e) {
+      last = (e as Error).message;
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`Kafka at ${bootstrap} did not answer (${exited ? "it exited" : last})`);
+}
+
+/** Reads every record of `topic` from the beginning until `until` says enough (or times out). */
+export async function consumeAll(
+  bootstrap: string,
+  topic: string,
+  until: (records: { key: string; value: Record<string, unknown> }[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<{ key: string; value: Record<string, unknown> }[]> {
+  const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  await topicReady(kafka, topic, timeoutMs);
+  const consumer = kafka.consumer({ groupId: `test-${crypto.randomUUID()}` });
+  const records: { key: string; value: Record<string, unknown> }[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let done: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          records.push({ key: m.key?.toString() ?? "", value: JSON.parse(m.value!.toString()) });
+        }
+        if (until(records)) done();
+        await Promise.resolve();
+      },
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([finished, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Waits until the topic exists and each partition has a leader (after a restart, too). */
+async function topicReady(kafka: InstanceType<typeof Kafka>, topic: string, timeoutMs: number) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const partitions = topics[0]?.partitions ?? [];
+        if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+      if (Date.now() > deadline) throw new Error(`topic ${topic} never got a leader`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
