@@ -15,10 +15,13 @@ import { ConsulClient } from "../src/consul/client.ts";
 import { startConsul } from "../tests/support/consul.ts";
 import { fakeDependency } from "../tests/support/dependency.ts";
 import { freePorts } from "../tests/support/ports.ts";
+import { bufferGrowth, kafkaThroughput, passthroughFigures } from "./bench_logs.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 20);
 const IDLE_SECONDS = Number(Deno.env.get("BENCH_IDLE_SECONDS") ?? 60);
+const LOG_LINES = Number(Deno.env.get("BENCH_LOG_LINES") ?? 1_000_000);
+const KAFKA_RECORDS = Number(Deno.env.get("BENCH_KAFKA_RECORDS") ?? 200_000);
 
 /** Wall-clock time in ms with sub-ms precision, comparable with `date +%s%N` of children. */
 function epochMs(): number {
@@ -329,6 +332,11 @@ async function main(): Promise<void> {
     const startup = await startupOverhead(dir);
     console.error(`idle costs over ${IDLE_SECONDS} s…`);
     const idle = await idleCosts(consul.address, client);
+    console.error(`log passthrough (${LOG_LINES} lines of 100 bytes)…`);
+    const passthrough = await passthroughFigures(LOG_LINES);
+    const growth = await bufferGrowth(LOG_LINES);
+    console.error(`Kafka end to end (${KAFKA_RECORDS} records)…`);
+    const shipping = await kafkaThroughput(KAFKA_RECORDS);
 
     const result = {
       runs: RUNS,
@@ -349,6 +357,11 @@ async function main(): Promise<void> {
       },
       idle_rss_mb: idle.rss,
       consul_requests_per_min_idle: idle.perMinute,
+      passthrough_lines_per_s: passthrough.passthrough_lines_per_s,
+      passthrough_kafka_down_lines_per_s: passthrough.passthrough_kafka_down_lines_per_s,
+      mate_alone_lines_per_s: passthrough.mate_alone_lines_per_s,
+      kafka_records_per_s: shipping.kafka_records_per_s,
+      buffer_rss_growth_mb: growth.buffer_rss_growth_mb,
     };
     const rows: [string, number, string][] = [
       ["dependency loss → SIGTERM p50", result.dep_loss_to_sigterm_ms_p50, "ms"],
@@ -366,6 +379,15 @@ async function main(): Promise<void> {
       ["  `true` alone", startup.mate_alone!, "ms"],
       [`idle RSS after ${IDLE_SECONDS / 2} s`, result.idle_rss_mb, "MB (target ≤ 60)"],
       ["Consul requests per idle minute", result.consul_requests_per_min_idle, "/min"],
+      ["mate alone, lines of 100 B", result.mate_alone_lines_per_s, "lines/s"],
+      ["passthrough (Kafka off)", result.passthrough_lines_per_s, "lines/s (target ≥ 1e6)"],
+      [
+        "passthrough, Kafka unreachable",
+        result.passthrough_kafka_down_lines_per_s,
+        "lines/s (target ≥ 5e5)",
+      ],
+      ["Kafka end to end", result.kafka_records_per_s, "records/s (target ≥ 1e5)"],
+      ["buffer RSS growth, Kafka down", result.buffer_rss_growth_mb, "MB (target ≤ 16 MiB + 10)"],
     ];
     for (const [label, value, unit] of rows) {
       console.log(`${label.padEnd(36)} ${String(value).padStart(8)} ${unit}`);

@@ -3,23 +3,27 @@
  * dropping the oldest records (and counting them) when full, keeping order, and removing
  * records only once Kafka has acknowledged them (at-least-once).
  *
+ * It is a set of fixed rings — typed arrays for the fields, one byte ring for the lines — so
+ * that the mate's hot path allocates nothing per line and memory stays within the limits.
+ *
  * @module
  */
 
-/** One buffered log line or pilot record, not yet serialised. */
+/** Where a record comes from. */
+export type RecordStream = "stdout" | "stderr" | "pilot";
+
+/** One buffered record, as handed out by {@linkcode BoundedBuffer.peek}. */
 export interface BufferedRecord {
   /** Sequence number, increasing by one per record pushed. */
   readonly seq: number;
   /** `stdout`, `stderr` or `pilot`. */
-  readonly stream: "stdout" | "stderr" | "pilot";
+  readonly stream: RecordStream;
   /** Wall-clock time in ms. */
   readonly timeMs: number;
-  /** The line as bytes (mate output) or text (pilot records). */
+  /** The line's bytes (or text, for records built elsewhere). */
   readonly line: Uint8Array | string;
   /** Pilot records: the level. */
   readonly level?: string;
-  /** Bytes this record counts for against the byte limit. */
-  readonly size: number;
   /** For a line cut into parts: its 1-based part number. */
   readonly part?: number;
   /** For a line cut into parts: true on the part that ends it. */
@@ -36,70 +40,130 @@ export interface PushOptions {
   readonly lastPart?: boolean;
 }
 
+const STREAMS: readonly RecordStream[] = ["stdout", "stderr", "pilot"];
+const LEVELS: readonly (string | undefined)[] = [
+  undefined,
+  "trace",
+  "debug",
+  "info",
+  "warning",
+  "error",
+  "fatal",
+];
+const encoder = new TextEncoder();
+const INITIAL_RING_BYTES = 64 * 1024;
+const SMALL_COPY = 128;
+
 /** A FIFO of records with count and byte limits. */
 export class BoundedBuffer {
-  readonly #maxRecords: number;
+  readonly #capacity: number;
   readonly #maxBytes: number;
-  #items: (BufferedRecord | undefined)[] = [];
-  #head = 0;
-  #bytes = 0;
-  #nextSeq = 0;
+  readonly #stream: Uint8Array;
+  readonly #level: Uint8Array;
+  readonly #time: Float64Array;
+  readonly #offset: Float64Array;
+  readonly #length: Uint32Array;
+  readonly #part: Int32Array;
+  #bytes: Uint8Array; // grows (doubling) up to maxBytes, so that memory follows what is held
+  #head = 0; // sequence number of the oldest record
+  #tail = 0; // sequence number of the next record
+  #byteHead = 0; // absolute offset of the oldest record's bytes
+  #byteTail = 0;
   #dropped = 0;
 
-  /** Creates an empty buffer. */
+  /**
+   * @param maxRecords Most records held.
+   * @param maxBytes Most line bytes held.
+   */
   constructor(maxRecords: number, maxBytes: number) {
-    this.#maxRecords = maxRecords;
+    this.#capacity = maxRecords;
     this.#maxBytes = maxBytes;
+    this.#stream = new Uint8Array(maxRecords);
+    this.#level = new Uint8Array(maxRecords);
+    this.#time = new Float64Array(maxRecords);
+    this.#offset = new Float64Array(maxRecords);
+    this.#length = new Uint32Array(maxRecords);
+    this.#part = new Int32Array(maxRecords);
+    this.#bytes = new Uint8Array(Math.min(maxBytes, INITIAL_RING_BYTES));
   }
 
   /** Records held. */
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#tail - this.#head;
   }
 
-  /** Bytes held. */
+  /** Line bytes held. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#byteTail - this.#byteHead;
   }
 
-  /** Records dropped since the last {@linkcode takeDropped}. */
+  /** Records dropped and not yet reported. */
   get dropped(): number {
     return this.#dropped;
   }
 
-  /** Adds a record at the end, dropping the oldest ones while a limit is exceeded. */
+  /** Adds a line (text or bytes) at the end; see {@linkcode pushRange}. */
   push(
-    stream: BufferedRecord["stream"],
+    stream: RecordStream,
     line: Uint8Array | string,
     timeMs: number,
     options: PushOptions = {},
   ): void {
-    const size = (typeof line === "string" ? line.length * 2 : line.byteLength) + 64;
-    const record: BufferedRecord = { seq: this.#nextSeq++, stream, timeMs, line, size, ...options };
-    this.#items.push(record);
-    this.#bytes += size;
-    while (this.length > this.#maxRecords || (this.#bytes > this.#maxBytes && this.length > 1)) {
+    const bytes = typeof line === "string" ? encoder.encode(line) : line;
+    const part = options.part === undefined ? 0 : options.lastPart ? -options.part : options.part;
+    const level = options.level === undefined ? 0 : Math.max(0, LEVELS.indexOf(options.level));
+    this.pushRange(stream, bytes, 0, bytes.length, timeMs, part, level);
+  }
+
+  /**
+   * Adds `source[start, end)` at the end, dropping the oldest records while a limit would be
+   * exceeded; a line larger than the whole byte limit is dropped itself. The mate's hot path:
+   * nothing is allocated.
+   *
+   * @param part 0 for a whole line, n for part n of a line, -n for its last part n.
+   * @param level Index of the level (0: none).
+   */
+  pushRange(
+    stream: RecordStream,
+    source: Uint8Array,
+    start: number,
+    end: number,
+    timeMs: number,
+    part = 0,
+    level = 0,
+  ): void {
+    const size = end - start;
+    if (size > this.#maxBytes) {
+      this.#dropped++;
+      return;
+    }
+    while (this.length >= this.#capacity || this.bytes + size > this.#maxBytes) {
       this.#dropHead();
       this.#dropped++;
     }
+    const slot = this.#tail % this.#capacity;
+    this.#stream[slot] = stream === "stdout" ? 0 : stream === "stderr" ? 1 : 2;
+    this.#level[slot] = level;
+    this.#time[slot] = timeMs;
+    this.#offset[slot] = this.#byteTail;
+    this.#length[slot] = size;
+    this.#part[slot] = part;
+    this.#writeBytes(source, start, end);
+    this.#tail++;
   }
 
-  /** The oldest records, at most `count` of them and about `maxBytes`, left in place. */
-  peek(count: number, maxBytes = Infinity): BufferedRecord[] {
+  /** The oldest records, at most `count` of them, left in place. */
+  peek(count: number): BufferedRecord[] {
     const out: BufferedRecord[] = [];
-    let bytes = 0;
-    for (let i = this.#head; i < this.#items.length && out.length < count; i++) {
-      const record = this.#items[i]!;
-      if (out.length > 0 && bytes + record.size > maxBytes) break;
-      out.push(record);
-      bytes += record.size;
+    for (let seq = this.#head; seq < this.#tail && out.length < count; seq++) {
+      out.push(this.#record(seq));
     }
     return out;
   }
 
   /** Removes every record up to and including `seq` (acknowledged by Kafka). */
   acknowledge(seq: number): void {
-    while (this.length > 0 && this.#items[this.#head]!.seq <= seq) this.#dropHead();
+    while (this.length > 0 && this.#head <= seq) this.#dropHead();
   }
 
   /** Forgets `count` dropped records once a record saying so reached Kafka. */
@@ -107,14 +171,64 @@ export class BoundedBuffer {
     this.#dropped = Math.max(0, this.#dropped - count);
   }
 
+  #record(seq: number): BufferedRecord {
+    const slot = seq % this.#capacity;
+    const part = this.#part[slot]!;
+    const record: BufferedRecord = {
+      seq,
+      stream: STREAMS[this.#stream[slot]!]!,
+      timeMs: this.#time[slot]!,
+      line: this.#readBytes(this.#offset[slot]!, this.#length[slot]!),
+      level: LEVELS[this.#level[slot]!],
+      ...(part === 0 ? {} : { part: Math.abs(part), lastPart: part < 0 }),
+    };
+    return record;
+  }
+
   #dropHead(): void {
-    const record = this.#items[this.#head]!;
-    this.#items[this.#head] = undefined;
+    const slot = this.#head % this.#capacity;
+    this.#byteHead = this.#offset[slot]! + this.#length[slot]!;
     this.#head++;
-    this.#bytes -= record.size;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
+    if (this.#head === this.#tail) this.#byteHead = this.#byteTail;
+  }
+
+  #writeBytes(source: Uint8Array, from: number, to: number): void {
+    const size = to - from;
+    if (size === 0) return;
+    if (this.bytes + size > this.#bytes.length) this.#grow(this.bytes + size);
+    const ring = this.#bytes;
+    const at = this.#byteTail % ring.length;
+    if (size <= SMALL_COPY && at + size <= ring.length) {
+      for (let i = 0; i < size; i++) ring[at + i] = source[from + i]!; // no view allocated
+    } else {
+      const first = Math.min(size, ring.length - at);
+      ring.set(source.subarray(from, from + first), at);
+      if (first < size) ring.set(source.subarray(from + first, to), 0);
     }
+    this.#byteTail += size;
+  }
+
+  /** Doubles the byte ring (up to the limit) and lays the held bytes out again. */
+  #grow(needed: number): void {
+    let length = this.#bytes.length;
+    while (length < needed) length *= 2;
+    const ring = new Uint8Array(Math.min(length, this.#maxBytes));
+    const held = this.#readBytes(this.#byteHead, this.bytes);
+    const at = this.#byteHead % ring.length; // offsets are absolute: keep them valid
+    const first = Math.min(held.length, ring.length - at);
+    ring.set(held.subarray(0, first), at);
+    ring.set(held.subarray(first), 0);
+    this.#bytes = ring;
+  }
+
+  #readBytes(offset: number, size: number): Uint8Array {
+    const ring = this.#bytes;
+    const at = offset % ring.length;
+    if (at + size <= ring.length) return ring.slice(at, at + size);
+    const out = new Uint8Array(size);
+    const first = ring.length - at;
+    out.set(ring.subarray(at, ring.length), 0);
+    out.set(ring.subarray(0, size - first), first);
+    return out;
   }
 }

@@ -8,15 +8,26 @@
  */
 
 import type { LogRecord } from "../deps.ts";
-import type { Producer } from "./kafkajs.ts";
+import type { ICustomPartitioner, Producer } from "./kafkajs.ts";
 import { BoundedBuffer, type BufferedRecord, type PushOptions } from "./bounded_buffer.ts";
 import { type RecordMetadata, recordValue } from "./record.ts";
 
-/** Longest line part sent as one record; the broker's default limit is about 1 MiB. */
-export const MAX_RECORD_BYTES = 900 * 1024;
-const MAX_BATCH_RECORDS = 4000;
-const MAX_BATCH_BYTES = 700 * 1024;
+/**
+ * Longest line part sent as one record. The broker's default limit is about 1 MiB per batch, and
+ * JSON escaping can grow a line up to 6 times (binary bytes), so parts stay well below it.
+ */
+export const MAX_RECORD_BYTES = 128 * 1024;
+/**
+ * Records per send. kafkajs groups a batch's messages by partition in time quadratic in the
+ * batch's length, so batches stay small and the loop sends them back to back.
+ */
+const MAX_BATCH_RECORDS = 500;
+/** Serialised bytes per send, below the broker's default 1 MiB limit. */
+const MAX_BATCH_BYTES = 800 * 1024;
 const LINGER_MS = 5;
+/** Quick retries of errors Kafka calls retriable (a topic being created, a leader moving). */
+const QUICK_RETRIES = 20;
+const QUICK_RETRY_MS = 100;
 
 /** Options of {@linkcode KafkaShipper}. */
 export interface ShipperOptions {
@@ -30,6 +41,8 @@ export interface ShipperOptions {
   readonly maxRecords: number;
   /** Buffer limit in bytes. */
   readonly maxBytes: number;
+  /** Reports a record the broker refused for good (too large), which is given up. */
+  readonly onRecordRejected?: (reason: string) => void;
   /** Reports Kafka going away or coming back (once per change). */
   readonly onStateChange?: (connected: boolean, reason: string) => void;
   /** First reconnect delay (ms); default 200. */
@@ -78,12 +91,25 @@ export class KafkaShipper {
   }
 
   /** Queues a record; never waits. */
-  push(
-    stream: BufferedRecord["stream"],
-    line: Uint8Array | string,
-    options?: PushOptions,
-  ): void {
+  push(stream: BufferedRecord["stream"], line: Uint8Array | string, options?: PushOptions): void {
     this.#buffer.push(stream, line, performance.timeOrigin + performance.now(), options);
+    this.#wake?.();
+  }
+
+  /**
+   * Queues `source[start, end)` as a mate line (the hot path: nothing is allocated).
+   *
+   * @param part 0 for a whole line, n for part n of a line, -n for its last part n.
+   */
+  pushRange(
+    stream: "stdout" | "stderr",
+    source: Uint8Array,
+    start: number,
+    end: number,
+    timeMs: number,
+    part: number,
+  ): void {
+    this.#buffer.pushRange(stream, source, start, end, timeMs, part);
     this.#wake?.();
   }
 
@@ -119,7 +145,7 @@ export class KafkaShipper {
   }
 
   async #run(): Promise<void> {
-    const { Kafka, logLevel } = await import("./kafkajs.ts");
+    const { Kafka, logLevel, Partitioners } = await import("./kafkajs.ts");
     const kafka = new Kafka({
       clientId: `amp-pilot-${this.#options.meta.serviceId}`,
       brokers: [...this.#options.brokers],
@@ -130,7 +156,7 @@ export class KafkaShipper {
     });
     while (!this.#closed) {
       if (!this.#connected) {
-        await this.#connect(kafka);
+        await this.#connect(kafka, Partitioners.DefaultPartitioner);
         continue;
       }
       if (this.#buffer.length === 0 && this.#buffer.dropped === 0) {
@@ -143,10 +169,16 @@ export class KafkaShipper {
     }
   }
 
-  async #connect(kafka: InstanceType<typeof import("./kafkajs.ts").Kafka>): Promise<void> {
+  async #connect(
+    kafka: InstanceType<typeof import("./kafkajs.ts").Kafka>,
+    partitioner: ICustomPartitioner,
+  ): Promise<void> {
     try {
       await this.#producer?.disconnect().catch(() => {});
-      this.#producer = kafka.producer({ allowAutoTopicCreation: true });
+      this.#producer = kafka.producer({
+        allowAutoTopicCreation: true,
+        createPartitioner: cachedPartitioner(partitioner),
+      });
       await this.#producer.connect();
       this.#connected = true;
       this.#failures = 0;
@@ -158,26 +190,44 @@ export class KafkaShipper {
   }
 
   async #sendBatch(): Promise<void> {
-    const batch = this.#buffer.peek(MAX_BATCH_RECORDS, MAX_BATCH_BYTES);
-    const dropped = this.#buffer.dropped;
     const key = this.#options.meta.serviceId;
-    const messages = batch.map((r) => ({
-      key,
-      value: JSON.stringify(recordValue(this.#options.meta, r)),
-    }));
-    if (dropped > 0) messages.unshift({ key, value: JSON.stringify(this.#droppedRecord(dropped)) });
-    try {
-      await this.#producer!.send({ topic: this.#options.topic, messages, acks: -1 });
-      const last = batch.at(-1);
-      if (last) this.#buffer.acknowledge(last.seq);
-      this.#buffer.acknowledgeDropped(dropped);
-      this.#sent += batch.length;
-    } catch (e) {
-      this.#connected = false;
-      this.#failures = 1;
-      this.#options.onStateChange?.(false, describe(e));
-      await this.#sleep(this.#backoff());
+    const dropped = this.#buffer.dropped;
+    const messages: { key: string; value: string }[] = [];
+    let bytes = 0;
+    if (dropped > 0) messages.push({ key, value: JSON.stringify(this.#droppedRecord(dropped)) });
+    let last: BufferedRecord | undefined;
+    for (const record of this.#buffer.peek(MAX_BATCH_RECORDS)) {
+      const value = JSON.stringify(recordValue(this.#options.meta, record));
+      if (messages.length > 0 && bytes + value.length > MAX_BATCH_BYTES) break;
+      messages.push({ key, value });
+      bytes += value.length;
+      last = record;
     }
+    for (let attempt = 0;; attempt++) {
+      try {
+        await this.#producer!.send({ topic: this.#options.topic, messages, acks: -1 });
+        break;
+      } catch (e) {
+        if (isRetriable(e) && attempt < QUICK_RETRIES && !this.#closed) {
+          await this.#sleep(QUICK_RETRY_MS);
+          continue;
+        }
+        if (isTooLarge(e) && messages.length === 1 && last) {
+          // One record the broker will never take: give it up rather than retry forever.
+          this.#buffer.acknowledge(last.seq);
+          this.#options.onRecordRejected?.(describe(e));
+          return;
+        }
+        this.#connected = false;
+        this.#failures = 1;
+        this.#options.onStateChange?.(false, describe(e));
+        await this.#sleep(this.#backoff());
+        return;
+      }
+    }
+    if (last) this.#buffer.acknowledge(last.seq);
+    this.#buffer.acknowledgeDropped(dropped);
+    this.#sent += last ? messages.length - (dropped > 0 ? 1 : 0) : 0;
   }
 
   #droppedRecord(count: number): Record<string, unknown> {
@@ -189,7 +239,6 @@ export class KafkaShipper {
       timeMs: performance.timeOrigin + performance.now(),
       line: message,
       level: "warning",
-      size: 0,
     };
     return { ...recordValue(this.#options.meta, record), dropped: count };
   }
@@ -212,6 +261,36 @@ export class KafkaShipper {
       };
     }).finally(() => (this.#stopSleep = undefined));
   }
+}
+
+/**
+ * The default (murmur2) partitioner, computed once per topic, key and partition count: every
+ * record of one pilot has the same key, so hashing each one again is wasted work.
+ */
+function cachedPartitioner(create: ICustomPartitioner): ICustomPartitioner {
+  return () => {
+    const partition = create();
+    const cache = new Map<string, number>();
+    return (args) => {
+      const id = `${args.topic}\0${args.message.key}\0${args.partitionMetadata.length}`;
+      let chosen = cache.get(id);
+      if (chosen === undefined) cache.set(id, chosen = partition(args));
+      return chosen;
+    };
+  };
+}
+
+/** kafkajs wraps the broker's error (which says whether it is retriable) in `cause`. */
+function isRetriable(e: unknown): boolean {
+  for (let error = e, depth = 0; error && depth < 4; depth++) {
+    if ((error as { retriable?: boolean }).retriable === true) return true;
+    error = (error as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function isTooLarge(e: unknown): boolean {
+  return /larger than the max message size|MESSAGE_TOO_LARGE/i.test(describe(e));
 }
 
 function renderValue(value: unknown): string {

@@ -12,5 +12,5 @@ import process from "node:process";
 process.removeAllListeners("warning");
 process.emitWarning = () => {};
 
-export { Kafka, logLevel } from "npm:kafkajs@^2.2.4";
-export type { Producer } from "npm:kafkajs@^2.2.4";
+export { Kafka, logLevel, Partitioners } from "npm:kafkajs@^2.2.4";
+export type { ICustomPartitioner, Producer } from "npm:kafkajs@^2.2.4";

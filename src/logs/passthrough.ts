@@ -15,25 +15,54 @@ export interface ByteSink {
   write(p: Uint8Array): Promise<number>;
 }
 
-/** Copies `source` to `target` unchanged, handing each chunk to `onChunk` after it is written. */
+const READ_BUFFER_BYTES = 256 * 1024;
+
+/**
+ * Copies `source` to `target` unchanged, handing each chunk to `onChunk` after it is written.
+ * One read buffer is reused (a BYOB reader), so that the copy allocates nothing per chunk; the
+ * chunk is only valid during `onChunk`.
+ */
 export async function pump(
   source: ReadableStream<Uint8Array>,
   target: ByteSink,
   onChunk?: (chunk: Uint8Array) => void,
 ): Promise<void> {
-  for await (const chunk of source) {
-    let written = 0;
-    while (written < chunk.length) written += await target.write(chunk.subarray(written));
-    onChunk?.(chunk);
+  const reader = source.getReader({ mode: "byob" });
+  let buffer = new Uint8Array(READ_BUFFER_BYTES);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read(buffer);
+      if (done || !value) break;
+      let written = 0;
+      while (written < value.length) written += await target.write(value.subarray(written));
+      onChunk?.(value);
+      buffer = new Uint8Array(value.buffer); // the same memory, handed back by the reader
+    }
+  } finally {
+    reader.releaseLock();
   }
 }
 
-/** A splitter that turns one stream's lines into Kafka records. */
-export function kafkaLines(shipper: KafkaShipper, stream: "stdout" | "stderr"): LineSplitter {
-  return new LineSplitter((line, part, last) => {
-    if (part === 0 && last) shipper.push(stream, line);
-    else shipper.push(stream, line, { part: part + 1, lastPart: last });
+/** Turns one stream's chunks into Kafka records, one per line, stamped with the chunk's time. */
+export function kafkaLines(
+  shipper: KafkaShipper,
+  stream: "stdout" | "stderr",
+): { push(chunk: Uint8Array): void; flush(): void } {
+  let now = 0;
+  const splitter = new LineSplitter((source, start, end, part, last) => {
+    const encoded = part === 0 && last ? 0 : last ? -(part + 1) : part + 1;
+    shipper.pushRange(stream, source, start, end, now, encoded);
   }, MAX_RECORD_BYTES);
+  return {
+    push(chunk) {
+      now = performance.timeOrigin + performance.now();
+      splitter.push(chunk);
+    },
+    flush() {
+      now = performance.timeOrigin + performance.now();
+      splitter.flush();
+    },
+  };
 }
 
 /**

@@ -1,26 +1,48 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { BoundedBuffer } from "../../src/logs/bounded_buffer.ts";
 
-const lines = (b: BoundedBuffer) => b.peek(1000).map((r) => r.line);
+const text = (b: BoundedBuffer) =>
+  b.peek(1000).map((r) => typeof r.line === "string" ? r.line : new TextDecoder().decode(r.line));
 
 Deno.test("BoundedBuffer keeps order and drops the oldest beyond the count limit", () => {
   const b = new BoundedBuffer(3, 1_000_000);
   for (const line of ["a", "b", "c", "d", "e"]) b.push("stdout", line, 0);
-  deepEqual(lines(b), ["c", "d", "e"]);
+  deepEqual(text(b), ["c", "d", "e"]);
   equal(b.dropped, 2);
   b.acknowledgeDropped(2);
   equal(b.dropped, 0);
 });
 
-Deno.test("BoundedBuffer drops the oldest beyond the byte limit, keeping at least one", () => {
-  const b = new BoundedBuffer(1000, 300);
+Deno.test("BoundedBuffer drops the oldest beyond the byte limit", () => {
+  const b = new BoundedBuffer(1000, 250);
   b.push("stdout", new Uint8Array(100), 0);
   b.push("stdout", new Uint8Array(100), 0);
-  equal(b.length, 1, "100 + 64 bytes of overhead each");
-  b.push("stderr", new Uint8Array(5000), 0);
-  equal(b.length, 1);
-  equal(b.peek(1)[0]!.stream, "stderr");
-  equal(b.dropped, 2);
+  equal(b.length, 2);
+  b.push("stderr", new Uint8Array(100), 0);
+  equal(b.length, 2);
+  equal(b.bytes, 200);
+  equal(b.dropped, 1);
+  b.push("stderr", new Uint8Array(251), 0);
+  equal(b.dropped, 2, "a line larger than the whole buffer is dropped itself");
+  equal(b.length, 2);
+});
+
+Deno.test("BoundedBuffer keeps records, levels, parts and ranges across the ring's wrap", () => {
+  const b = new BoundedBuffer(4, 10);
+  const source = new TextEncoder().encode("xxabcdefyy");
+  b.pushRange("stdout", source, 2, 8, 1, -2); // "abcdef", last part 2
+  b.push("pilot", "wxyz", 2, { level: "error" });
+  b.push("stderr", "1234", 3); // wraps; drops "abcdef"
+  const [first, second] = b.peek(10);
+  deepEqual(text(b), ["wxyz", "1234"]);
+  equal(first!.level, "error");
+  equal(first!.stream, "pilot");
+  equal(second!.stream, "stderr");
+  equal(second!.timeMs, 3);
+  equal(b.dropped, 1);
+  const parts = new BoundedBuffer(4, 100);
+  parts.push("stdout", "p", 0, { part: 3, lastPart: false });
+  deepEqual([parts.peek(1)[0]!.part, parts.peek(1)[0]!.lastPart], [3, false]);
 });
 
 Deno.test("BoundedBuffer removes records only when acknowledged, even after drops", () => {
@@ -29,15 +51,7 @@ Deno.test("BoundedBuffer removes records only when acknowledged, even after drop
   const inFlight = b.peek(2); // a, b sent to Kafka
   b.push("stdout", "d", 0); // a dropped meanwhile
   b.acknowledge(inFlight.at(-1)!.seq);
-  deepEqual(lines(b), ["c", "d"]);
-});
-
-Deno.test("BoundedBuffer.peek() caps a batch by count and bytes", () => {
-  const b = new BoundedBuffer(100, 1_000_000);
-  for (let i = 0; i < 10; i++) b.push("stdout", new Uint8Array(36), 0); // 100 bytes each
-  equal(b.peek(4).length, 4);
-  equal(b.peek(100, 350).length, 3);
-  equal(b.peek(100, 10).length, 1, "always at least one");
+  deepEqual(text(b), ["c", "d"]);
 });
 
 Deno.test("BoundedBuffer stays correct over many pushes and acknowledgements", () => {
@@ -47,5 +61,19 @@ Deno.test("BoundedBuffer stays correct over many pushes and acknowledgements", (
     if (i % 7 === 0) b.acknowledge(b.peek(3).at(-1)!.seq);
   }
   equal(b.length, 10);
-  deepEqual(lines(b), Array.from({ length: 10 }, (_, i) => String(99_990 + i)));
+  deepEqual(text(b), Array.from({ length: 10 }, (_, i) => String(99_990 + i)));
+});
+
+Deno.test("BoundedBuffer grows its byte ring as needed and keeps every held line intact", () => {
+  const b = new BoundedBuffer(100_000, 1_000_000);
+  const lines: string[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const line = `${i}:${"z".repeat(i % 300)}`;
+    lines.push(line);
+    b.push("stdout", line, 0);
+    if (i % 1000 === 999) b.acknowledge(b.peek(400).at(-1)!.seq); // the head moves
+  }
+  const held = b.peek(100_000).map((r) => new TextDecoder().decode(r.line as Uint8Array));
+  deepEqual(held, lines.slice(lines.length - held.length));
+  equal(held.length, 5000 - 5 * 400);
 });

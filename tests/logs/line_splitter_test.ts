@@ -4,7 +4,8 @@ import { LineSplitter } from "../../src/logs/line_splitter.ts";
 function split(chunks: string[], max = 1000): [string, number, boolean][] {
   const out: [string, number, boolean][] = [];
   const s = new LineSplitter(
-    (line, part, last) => out.push([new TextDecoder().decode(line), part, last]),
+    (source, start, end, part, last) =>
+      out.push([new TextDecoder().decode(source.subarray(start, end)), part, last]),
     max,
   );
   for (const c of chunks) s.push(new TextEncoder().encode(c));

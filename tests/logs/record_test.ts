@@ -12,7 +12,7 @@ const META = {
 };
 
 function rec(line: string | Uint8Array, extra: Partial<BufferedRecord> = {}): BufferedRecord {
-  return { seq: 7, stream: "stdout", timeMs: 1_700_000_000_123.456, line, size: 0, ...extra };
+  return { seq: 7, stream: "stdout", timeMs: 1_700_000_000_123.456, line, ...extra };
 }
 
 Deno.test("recordValue() builds the SPEC fields for a plain line", () => {

@@ -125,20 +125,32 @@ async function waitForMetadata(bootstrap: string, child: Deno.ChildProcess): Pro
   throw new Error(`Kafka at ${bootstrap} did not answer (${exited ? "it exited" : last})`);
 }
 
-/** Reads every record of `topic` from the beginning until `until` says enough (or times out). */
+/**
+ * Reads every record of `topic` from the beginning until `until` says enough (or times out).
+ * `joined`, when given, is called once the consumer is in its group and fetching (the topic is
+ * created first when needed).
+ */
 export async function consumeAll(
   bootstrap: string,
   topic: string,
   until: (records: { key: string; value: Record<string, unknown> }[]) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs: number = 20_000,
+  joined: (() => void) | undefined = undefined,
 ): Promise<{ key: string; value: Record<string, unknown> }[]> {
   const kafka = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  if (joined) {
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+  }
   await topicReady(kafka, topic, timeoutMs);
   const consumer = kafka.consumer({ groupId: `test-${crypto.randomUUID()}` });
   const records: { key: string; value: Record<string, unknown> }[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
+    if (joined) consumer.on(consumer.events.FETCH_START, () => joined());
     let done: () => void = () => {};
     const finished = new Promise<void>((resolve) => (done = resolve));
     await consumer.run({

@@ -1,0 +1,159 @@
+/**
+ * The log figures of `deno task bench`: passthrough throughput (Kafka off, and on but
+ * unreachable), end-to-end records per second into a real broker, and RSS growth of the buffer
+ * while Kafka is down.
+ *
+ * @module
+ */
+
+import { consumeAll, startKafka } from "../tests/support/kafka.ts";
+import { freePorts } from "../tests/support/ports.ts";
+
+const MAIN = new URL("../main.ts", import.meta.url).pathname;
+/** A 100-byte line (99 characters and the newline). */
+const LINE = "x".repeat(99);
+
+function env(extra: Record<string, string>): Record<string, string> {
+  return { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, ...extra };
+}
+
+/** `count` lines of 100 bytes as fast as `yes` writes them. */
+function generator(count: number): string {
+  return `yes ${LINE} | head -n ${count}`;
+}
+
+function pilotArgv(script: string): string[] {
+  return [Deno.execPath(), "run", "--allow-all", "--frozen", MAIN, "--", "sh", "-c", script];
+}
+
+function rssMb(pid: number): number {
+  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
+
+/**
+ * Time until all of a command's stdout has arrived (read and thrown away). With Kafka down the
+ * pilot still flushes for a bounded time before it exits: that wait is not passthrough time.
+ */
+async function timeOutput(argv: string[], extraEnv: Record<string, string>, bytes: number) {
+  const started = performance.now();
+  const child = new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    env: env(extraEnv),
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  let received = 0;
+  let elapsed = 0;
+  for await (const chunk of child.stdout) {
+    received += chunk.length;
+    if (received >= bytes && elapsed === 0) elapsed = performance.now() - started;
+  }
+  await child.status;
+  if (received !== bytes) {
+    throw new Error(`${argv.join(" ")}: ${received} bytes, expected ${bytes}`);
+  }
+  return elapsed;
+}
+
+/** Passthrough throughput with Kafka off and with Kafka on but unreachable (lines/s). */
+export async function passthroughFigures(lines = 1_000_000): Promise<{
+  mate_alone_lines_per_s: number;
+  passthrough_lines_per_s: number;
+  passthrough_kafka_down_lines_per_s: number;
+}> {
+  const [deadPort] = await freePorts(1);
+  const bytes = lines * (LINE.length + 1);
+  const alone = await timeOutput(["sh", "-c", generator(lines)], {}, bytes);
+  const off = await timeOutput(pilotArgv(generator(lines)), {}, bytes);
+  const down = await timeOutput(pilotArgv(generator(lines)), {
+    KAFKA: `127.0.0.1:${deadPort}`,
+    AMPPILOT_LOGLEVEL: "error",
+  }, bytes);
+  return {
+    mate_alone_lines_per_s: Math.round(lines / (alone / 1000)),
+    passthrough_lines_per_s: Math.round(lines / (off / 1000)),
+    passthrough_kafka_down_lines_per_s: Math.round(lines / (down / 1000)),
+  };
+}
+
+/** RSS growth of a pilot whose mate logs `lines` lines while Kafka is down (MB). */
+export async function bufferGrowth(
+  lines = 1_000_000,
+): Promise<{ buffer_rss_growth_mb: number }> {
+  const [deadPort] = await freePorts(1);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: pilotArgv(`sleep 1; ${generator(lines)}; echo done >&2; sleep 600`).slice(1),
+    env: env({ KAFKA: `127.0.0.1:${deadPort}`, AMPPILOT_LOGLEVEL: "error" }),
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  await new Promise((r) => setTimeout(r, 800));
+  const before = rssMb(child.pid);
+  const decoder = new TextDecoder();
+  let text = "";
+  const reader = child.stderr.getReader();
+  while (!text.includes("done")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value);
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const after = rssMb(child.pid);
+  child.kill("SIGKILL");
+  reader.releaseLock();
+  await child.stderr.cancel();
+  await child.status;
+  return { buffer_rss_growth_mb: Math.round((after - before) * 10) / 10 };
+}
+
+/**
+ * Records per second end to end: a consumer joins first, then the pilot starts and its mate
+ * writes `records` lines at once; the clock stops when the consumer has counted them all.
+ */
+export async function kafkaThroughput(
+  records = 200_000,
+): Promise<{ kafka_records_per_s: number; kafka_records_counted: number }> {
+  await using kafka = await startKafka();
+  const topic = `bench-${crypto.randomUUID().slice(0, 8)}`;
+  let started = 0;
+  let pilot: Deno.ChildProcess | undefined;
+  const startPilot = () => {
+    if (pilot) return;
+    started = performance.now();
+    pilot = new Deno.Command(Deno.execPath(), {
+      args: pilotArgv(`${generator(records)}; sleep 600`).slice(1),
+      // A buffer large enough for every record: this measures shipping, not dropping.
+      env: env({
+        KAFKA: kafka.bootstrap,
+        KAFKA_TOPIC: topic,
+        AMPPILOT_LOGLEVEL: "error",
+        AMPPILOT_KAFKABUFFER: String(records + 1000),
+        AMPPILOT_KAFKABUFFERBYTES: "256MiB",
+      }),
+      clearEnv: true,
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+  };
+  try {
+    const got = await consumeAll(
+      kafka.bootstrap,
+      topic,
+      (r) => r.filter((x) => x.value.stream === "stdout").length >= records,
+      120_000,
+      startPilot,
+    );
+    const elapsed = performance.now() - started;
+    const count = got.filter((x) => x.value.stream === "stdout").length;
+    return {
+      kafka_records_per_s: Math.round(count / (elapsed / 1000)),
+      kafka_records_counted: count,
+    };
+  } finally {
+    pilot?.kill("SIGKILL");
+    await pilot?.status;
+  }
+}
