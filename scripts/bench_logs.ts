@@ -102,7 +102,7 @@ export async function bufferGrowth(
   }
   await new Promise((r) => setTimeout(r, 500));
   const after = rssMb(child.pid);
-  child.kill("SIGKILL");
+  child.kill("SIGTERM"); // the pilot stops its mate; SIGKILL would leave the mate behind
   reader.releaseLock();
   await child.stderr.cancel();
   await child.status;
@@ -153,7 +153,7 @@ export async function kafkaThroughput(
       kafka_records_counted: count,
     };
   } finally {
-    pilot?.kill("SIGKILL");
+    pilot?.kill("SIGTERM");
     await pilot?.status;
   }
 }

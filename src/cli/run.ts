@@ -43,7 +43,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   }
   const { config } = loaded;
   const registeredIp = config.consul || config.kafka ? resolveIp(config) : undefined;
-  const shipper = config.kafka?.kind === "brokers"
+  const shipper = config.kafka
     ? await createShipper(config, options.env, registeredIp?.ip ?? "")
     : undefined;
   // Direct mode is transparent: only problems reach stderr unless a level was asked for.
@@ -59,13 +59,6 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     log.warn("registering without an address ({reason}); Consul uses the agent's address", {
       reason: registeredIp.reason,
     });
-  }
-  if (config.kafka?.kind === "zookeeper") {
-    log.error(
-      "KAFKA={hosts}: discovering brokers through ZooKeeper is not implemented yet; logs are " +
-        "not shipped (give the brokers as host:port instead)",
-      { hosts: config.kafka.hosts.join(",") },
-    );
   }
   log.debug("amp-pilot {version} starting as pid {pid}", { version: VERSION, pid: Deno.pid });
   shipper?.start();
@@ -95,7 +88,11 @@ async function createShipper(
 ): Promise<KafkaShipper> {
   const { KafkaShipper } = await import("../logs/kafka_shipper.ts");
   const kafkaLog = pilotLogger("kafka");
-  const brokers = config.kafka?.kind === "brokers" ? config.kafka.brokers : [];
+  const target = config.kafka!;
+  const brokers = target.kind === "brokers" ? target.brokers : zookeeperBrokers(target, kafkaLog);
+  const where = target.kind === "brokers"
+    ? target.brokers.join(",")
+    : `ZooKeeper ${target.hosts.join(",")}`;
   return new KafkaShipper({
     brokers,
     topic: config.kafkaTopic,
@@ -111,11 +108,26 @@ async function createShipper(
     },
     onStateChange: (connected, reason) =>
       connected
-        ? kafkaLog.info("Kafka is reachable ({brokers}); shipping logs", {
-          brokers: brokers.join(","),
-        })
+        ? kafkaLog.info("Kafka is reachable ({where}); shipping logs", { where })
         : kafkaLog.warn("Kafka is unreachable ({reason}); buffering logs in memory", { reason }),
   });
+}
+
+/** Finds the brokers through ZooKeeper on each (re)connection; logs what it finds, once. */
+function zookeeperBrokers(
+  target: { hosts: readonly string[]; chroot: string },
+  kafkaLog: ReturnType<typeof pilotLogger>,
+): () => Promise<string[]> {
+  let last = "";
+  return async () => {
+    const { discoverBrokers } = await import("../logs/zookeeper_discovery.ts");
+    const brokers = await discoverBrokers(target.hosts, target.chroot);
+    if (brokers.join(",") !== last) {
+      last = brokers.join(",");
+      kafkaLog.info("ZooKeeper lists the Kafka brokers {brokers}", { brokers: last });
+    }
+    return brokers;
+  };
 }
 
 function reaperOrNone(): Reaper {

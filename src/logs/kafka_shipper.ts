@@ -31,8 +31,11 @@ const QUICK_RETRY_MS = 100;
 
 /** Options of {@linkcode KafkaShipper}. */
 export interface ShipperOptions {
-  /** Bootstrap brokers, `host:port`. */
-  readonly brokers: readonly string[];
+  /**
+   * Bootstrap brokers, `host:port`, or a function that finds them (ZooKeeper discovery); it is
+   * called again on every reconnection, so brokers are discovered again when all known fail.
+   */
+  readonly brokers: readonly string[] | (() => Promise<string[]>);
   /** Topic. */
   readonly topic: string;
   /** Who produces the records. */
@@ -148,7 +151,9 @@ export class KafkaShipper {
     const { Kafka, logLevel, Partitioners } = await import("./kafkajs.ts");
     const kafka = new Kafka({
       clientId: `amp-pilot-${this.#options.meta.serviceId}`,
-      brokers: [...this.#options.brokers],
+      brokers: typeof this.#options.brokers === "function"
+        ? this.#options.brokers
+        : [...this.#options.brokers],
       logLevel: logLevel.NOTHING,
       connectionTimeout: 3000,
       requestTimeout: 10_000,

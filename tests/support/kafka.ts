@@ -125,6 +125,79 @@ async function waitForMetadata(bootstrap: string, child: Deno.ChildProcess): Pro
   throw new Error(`Kafka at ${bootstrap} did not answer (${exited ? "it exited" : last})`);
 }
 
+/** A Kafka 3.9 broker in ZooKeeper mode and its ZooKeeper. */
+export interface ZooKeeperKafka extends AsyncDisposable {
+  /** `127.0.0.1:<port>` of ZooKeeper. */
+  readonly zookeeper: string;
+  /** `127.0.0.1:<port>` of the broker. */
+  readonly bootstrap: string;
+}
+
+/** Version of the broker of the ZooKeeper-discovery tests (the 3.x line still has ZooKeeper). */
+export const KAFKA_ZK_VERSION = "3.9.1";
+
+/** Starts ZooKeeper (from the jars of Kafka 3.9) and one broker registered in it. */
+export async function startZooKeeperKafka(chroot = ""): Promise<ZooKeeperKafka> {
+  const libs = kafkaLibs(KAFKA_ZK_VERSION);
+  try {
+    await Deno.stat(`${libs}/.complete`);
+  } catch {
+    throw new Error(`no Kafka ${KAFKA_ZK_VERSION} jars in ${libs}: run \`deno task peers\` first`);
+  }
+  const [zkPort, port] = await freePorts(2);
+  const dir = await Deno.makeTempDir({ prefix: "amp-pilot-zk-" });
+  const children: Deno.ChildProcess[] = [];
+  const dispose = async () => {
+    for (const child of children.reverse()) {
+      child.kill("SIGKILL");
+      await child.status;
+    }
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  };
+  try {
+    const java = (args: string[]) =>
+      new Deno.Command("java", { args, stdout: "null", stderr: "null" }).spawn();
+    children.push(java([
+      "-Xmx256m",
+      "-cp",
+      `${libs}/*`,
+      "org.apache.zookeeper.server.ZooKeeperServerMain",
+      String(zkPort),
+      `${dir}/zookeeper`,
+    ]));
+    const zookeeper = `127.0.0.1:${zkPort}`;
+    await Deno.writeTextFile(
+      `${dir}/server.properties`,
+      [
+        "broker.id=0",
+        `zookeeper.connect=${zookeeper}${chroot}`,
+        `listeners=PLAINTEXT://127.0.0.1:${port}`,
+        `log.dirs=${dir}/data`,
+        "num.partitions=1",
+        "offsets.topic.replication.factor=1",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        "zookeeper.connection.timeout.ms=30000",
+      ].join("\n"),
+    );
+    const broker = java([
+      "-Xmx512m",
+      "-cp",
+      `${libs}/*`,
+      "kafka.Kafka",
+      `${dir}/server.properties`,
+    ]);
+    children.push(broker);
+    const bootstrap = `127.0.0.1:${port}`;
+    await waitForMetadata(bootstrap, broker);
+    return { zookeeper, bootstrap, [Symbol.asyncDispose]: dispose };
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+}
+
 /**
  * Reads every record of `topic` from the beginning until `until` says enough (or times out).
  * `joined`, when given, is called once the consumer is in its group and fetching (the topic is

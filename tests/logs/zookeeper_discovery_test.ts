@@ -1,0 +1,51 @@
+import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { brokerAddress, discoverBrokers } from "../../src/logs/zookeeper_discovery.ts";
+import { consumeAll, startZooKeeperKafka } from "../support/kafka.ts";
+import { freePorts } from "../support/ports.ts";
+import { startPilot } from "../support/pilot.ts";
+
+Deno.test("brokerAddress() reads the PLAINTEXT endpoint of a broker registration", () => {
+  equal(
+    brokerAddress('{"endpoints":["SSL://h:9093","PLAINTEXT://10.0.0.7:9092"],"host":"x","port":1}'),
+    "10.0.0.7:9092",
+  );
+  equal(brokerAddress('{"endpoints":["INTERNAL://k1:19092"]}'), "k1:19092");
+  equal(brokerAddress('{"host":"old","port":9092}'), "old:9092");
+  equal(brokerAddress("not json"), undefined);
+  equal(brokerAddress("{}"), undefined);
+});
+
+Deno.test("discoverBrokers() fails clearly when ZooKeeper does not answer", async () => {
+  const [port] = await freePorts(1);
+  await rejects(
+    discoverBrokers([`127.0.0.1:${port}`], "/", 500),
+    /ZooKeeper 127\.0\.0\.1:\d+ did not answer within 500 ms/,
+  );
+  // node-zookeeper-client's last retry timer (at most its 100 ms spin delay) cannot be cancelled.
+  await new Promise((r) => setTimeout(r, 300));
+});
+
+Deno.test("ZooKeeper discovery against a real Kafka 3.9 cluster", async (t) => {
+  await using cluster = await startZooKeeperKafka("/kafka");
+
+  await t.step("discoverBrokers() finds the broker registered under the chroot", async () => {
+    deepEqual(await discoverBrokers([cluster.zookeeper], "/kafka"), [cluster.bootstrap]);
+    await rejects(discoverBrokers([cluster.zookeeper], "/", 3000), /no \/brokers\/ids/);
+  });
+
+  await t.step("a pilot with KAFKA=zk://… ships its records to the discovered broker", async () => {
+    const topic = `zk-${crypto.randomUUID().slice(0, 8)}`;
+    await using pilot = startPilot(
+      { KAFKA: `zk://${cluster.zookeeper}/kafka`, KAFKA_TOPIC: topic, AMPPILOT_LOGLEVEL: "info" },
+      ["sh", "-c", "echo via zookeeper"],
+    );
+    equal((await pilot.status).code, 0);
+    const records = await consumeAll(
+      cluster.bootstrap,
+      topic,
+      (r) => r.some((x) => x.value.message === "via zookeeper"),
+    );
+    ok(records.some((x) => x.value.message === "via zookeeper"), pilot.stderr());
+    ok(/ZooKeeper lists the Kafka brokers 127\.0\.0\.1:\d+/.test(pilot.stderr()), pilot.stderr());
+  });
+});
