@@ -146,6 +146,18 @@ Deno.test("log shipping against a real Kafka broker", async (t) => {
     equal(mateLines(records).length, 2000);
   });
 
+  await t.step("a line longer than 128 KiB arrives as numbered parts, not dropped", async () => {
+    const name = topic();
+    const script = `head -c 300000 /dev/zero | tr '\\0' a; echo; echo after`;
+    await using pilot = startPilot({ ...base, KAFKA_TOPIC: name }, ["sh", "-c", script]);
+    equal((await pilot.status).code, 0);
+    const records = await consumeAll(kafka.bootstrap, name, (r) => mateLines(r).includes("after"));
+    const parts = records.filter((r) => r.value.part !== undefined).map((r) => r.value);
+    deepEqual(parts.map((p) => [p.part, p.last_part]), [[1, false], [2, false], [3, true]]);
+    equal(parts.map((p) => String(p.message)).join(""), "a".repeat(300000));
+    equal(mateLines(records).at(-1), "after");
+  });
+
   await t.step("KAFKA=none ships nothing and the pilot stays transparent", async () => {
     await using pilot = startPilot({ ...base, KAFKA: "none", AMPPILOT_LOGLEVEL: "debug" }, [
       "sh",
