@@ -1,0 +1,72 @@
+import { equal, match } from "node:assert/strict";
+import { tempDir } from "../support/pilot.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Serves the repository's files over HTTP on a free loopback port. */
+function serveRepository(): Deno.HttpServer<Deno.NetAddr> {
+  return Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const path = decodeURIComponent(new URL(req.url).pathname);
+    if (path.includes("..")) return new Response("bad path", { status: 400 });
+    try {
+      const body = await Deno.readFile(`${ROOT}${path}`);
+      const type = path.endsWith(".json") ? "application/json" : "application/typescript";
+      return new Response(body, { headers: { "content-type": type } });
+    } catch {
+      return new Response("not found", { status: 404 });
+    }
+  });
+}
+
+/** `deno run <flags> <url>/main.ts …` from a folder without deno.json. */
+async function runRemote(
+  cwd: string,
+  url: string,
+  args: string[],
+  env: Record<string, string> = {},
+) {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    // The documented flags for a remote main.ts (README, "Running from a URL").
+    args: ["run", "--allow-all", "--no-lock", `${url}/main.ts`, ...args],
+    cwd,
+    env: {
+      PATH: Deno.env.get("PATH")!,
+      HOME: Deno.env.get("HOME")!,
+      DENO_NO_UPDATE_CHECK: "1",
+      ...env,
+    },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const d = new TextDecoder();
+  return { code, out: d.decode(stdout), err: d.decode(stderr) };
+}
+
+Deno.test("deno run <URL>/main.ts works without the project's deno.json", async (t) => {
+  const server = serveRepository();
+  await using dir = await tempDir();
+  const url = `http://127.0.0.1:${server.addr.port}`;
+  try {
+    await t.step("version", async () => {
+      const r = await runRemote(dir.path, url, ["version"]);
+      equal(r.code, 0, r.err);
+      match(r.out, /^amp-pilot \d+\.\d+\.\d+/);
+    });
+    await t.step("check", async () => {
+      const r = await runRemote(dir.path, url, ["check", "--", "sh", "-c", "echo hi"], {
+        CONSUL: "127.0.0.1:8500",
+        SERVICE_NAME: "remote",
+      });
+      equal(r.code, 0, r.err);
+      match(r.out, /configuration is valid; Consul mode/);
+    });
+    await t.step("a short real run in direct mode", async () => {
+      const r = await runRemote(dir.path, url, ["--", "sh", "-c", "echo from the mate; exit 3"]);
+      equal(r.code, 3, r.err);
+      equal(r.out, "from the mate\n");
+    });
+  } finally {
+    await server.shutdown();
+  }
+});
