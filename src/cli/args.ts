@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 
 /** The sub-commands of amp-pilot. */
-export type CommandName = "run" | "check" | "version";
+export type CommandName = "run" | "check" | "health" | "version";
 
 /** A parsed command line. */
 export type ParsedArgs =
@@ -36,7 +36,7 @@ export type ParsedArgs =
     readonly command: CommandName | undefined;
   };
 
-const COMMANDS: readonly CommandName[] = ["run", "check", "version"];
+const COMMANDS: readonly CommandName[] = ["run", "check", "health", "version"];
 
 /**
  * Parses `argv` (without the program name): `[command] [flags] [-- mate argv…]`.
@@ -86,8 +86,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       command,
     };
   }
-  if (mateArgs.length > 0 && command === "version") {
-    return { kind: "error", message: "version takes no command after --", command };
+  if (mateArgs.length > 0 && (command === "version" || command === "health")) {
+    return { kind: "error", message: `${command} takes no command after --`, command };
   }
   return { kind: "command", command: command ?? "run", mateArgs, json: values.json ?? false };
 }

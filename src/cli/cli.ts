@@ -47,6 +47,10 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     case "version":
       out(`amp-pilot ${VERSION} (deno ${Deno.version.deno})\n`);
       return 0;
+    case "health": {
+      const { runHealth } = await import("./health.ts");
+      return await runHealth(context.env, out);
+    }
     case "check": {
       const { runCheck } = await import("./check.ts");
       return await runCheck({

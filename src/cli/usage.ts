@@ -15,6 +15,7 @@ Usage:
   amp-pilot [run] [-- command args…]   run the mate under the pilot (default)
   amp-pilot check [--json] [-- command args…]
                                        validate and print the effective configuration
+  amp-pilot health                     exit 0 when this container's mate is ready (HEALTHCHECK)
   amp-pilot version                    print the version
   amp-pilot <command> --help           help of one command
 
@@ -37,11 +38,23 @@ with one line per problem otherwise.
 Options:
   --json   print one JSON object instead of a table`;
 
+const HEALTH = `Usage: amp-pilot health
+
+Exits 0 when the pilot running in this container reports its mate ready (registered and passing
+in Consul; in direct mode: running) and its status file is fresh, 1 otherwise, printing one line
+why. The pilot keeps the file current (AMPPILOT_STATUSFILE, default /tmp/amp-pilot.status.json).
+For a Dockerfile: HEALTHCHECK CMD ["/bin/amp-pilot", "health"]`;
+
 const VERSION = `Usage: amp-pilot version
 
 Prints the version of amp-pilot.`;
 
-const TEXTS: Record<CommandName, string> = { run: RUN, check: CHECK, version: VERSION };
+const TEXTS: Record<CommandName, string> = {
+  run: RUN,
+  check: CHECK,
+  health: HEALTH,
+  version: VERSION,
+};
 
 /** The help text of `command`, or the general help. */
 export function usage(command: CommandName | undefined): string {

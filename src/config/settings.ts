@@ -6,6 +6,7 @@
 
 import type { PilotConfig } from "./types.ts";
 import * as v from "./values.ts";
+import { DEFAULT_STATUS_FILE, STATUS_FILE_ENV } from "../runtime/status_file.ts";
 
 /** Keys of settings that come from a single raw value. */
 export type SettingKey = Exclude<keyof PilotConfig, "consulToken">;
@@ -131,6 +132,13 @@ export const SETTINGS: readonly Setting[] = [
   setting("logLevel", ["AMPPILOT_LOGLEVEL"], ["LogLevel"], v.logLevel, "pilot log level"),
   setting("logFormat", ["AMPPILOT_LOGFORMAT"], ["LogFormat"], v.logFormat, "pilot log format"),
   setting("standalone", ["AMPPILOT_STANDALONE"], [], v.boolean, "skip Docker discovery"),
+  setting(
+    "statusFile",
+    [STATUS_FILE_ENV],
+    ["StatusFile"],
+    v.nonEmptyString,
+    "status file for amp-pilot health",
+  ),
 ];
 
 /** Built-in defaults; settings absent here have no value unless a source gives one. */
@@ -151,6 +159,7 @@ export const DEFAULTS: Partial<Record<SettingKey, unknown>> = {
   kafkaBuffer: 10_000,
   kafkaBufferBytes: 16 * 1024 * 1024,
   standalone: false,
+  statusFile: DEFAULT_STATUS_FILE,
 };
 
 /** Conffile keys of the original program that are accepted and ignored, with a warning. */

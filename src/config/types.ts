@@ -102,6 +102,8 @@ export interface PilotConfig {
   readonly kafkaBufferBytes: number;
   /** Skip Docker discovery. */
   readonly standalone: boolean;
+  /** The file where the pilot keeps its status current, for `amp-pilot health`. */
+  readonly statusFile: string;
 }
 
 /** Where a configuration value came from. */

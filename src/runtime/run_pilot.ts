@@ -26,6 +26,7 @@ import type {
   TimerName,
 } from "../supervisor/types.ts";
 import { VERSION } from "../version.ts";
+import { writeStatus } from "./status_file.ts";
 
 /** How a signal reaches the runtime. */
 export interface SignalSource {
@@ -92,6 +93,8 @@ class Shell {
   #draining = false;
   #exit: (code: number) => void = () => {};
   readonly #readyChecks = new Set<number>();
+  #statusTimer: ReturnType<typeof setInterval> | undefined;
+  #lastStatus = "";
 
   constructor(config: PilotConfig, options: RunOptions) {
     this.#config = config;
@@ -124,6 +127,8 @@ class Shell {
     } else {
       log.info("no Consul address: direct mode");
     }
+    const statusEvery = Math.min(this.#config.checkPeriodMs, 10_000);
+    this.#statusTimer = setInterval(() => this.#publishStatus(true), statusEvery);
     this.#dispatch({ type: "start", at: now() });
     const code = await exitCode;
     await this.#shutdown();
@@ -155,6 +160,7 @@ class Shell {
         const result = step(this.#core, this.#state, event);
         this.#state = result.state;
         for (const command of result.commands) await this.#execute(command);
+        this.#publishStatus(false);
       }
     } finally {
       this.#draining = false;
@@ -280,7 +286,28 @@ class Shell {
     this.#pending.add(tracked);
   }
 
+  /** Writes the status file when the status changed, or always when `refresh` is set. */
+  #publishStatus(refresh: boolean): void {
+    const s = this.#state;
+    const ready = this.#core.consul ? s.phase === "ready" && !s.readyFailing : s.mateRunning;
+    const reason = describePhase(s, this.#core.consul);
+    const key = `${s.phase}|${ready}|${reason}`;
+    if (!refresh && key === this.#lastStatus) return;
+    this.#lastStatus = key;
+    const every = Math.min(this.#config.checkPeriodMs, 10_000);
+    writeStatus(this.#config.statusFile, {
+      phase: s.phase,
+      ready,
+      reason,
+      pid: Deno.pid,
+      updatedAt: Date.now(),
+      staleAfterMs: 3 * every + 1_000,
+    });
+  }
+
   async #shutdown(): Promise<void> {
+    clearInterval(this.#statusTimer);
+    this.#publishStatus(true);
     for (const timer of [...this.#timers.keys()]) this.#cancelTimer(timer);
     await Promise.all(this.#watches.map((w) => w.stop()));
     const deadline = this.#options.exitDeregisterTimeoutMs ?? 5_000;
@@ -294,6 +321,27 @@ class Shell {
     for (const pid of this.#readyChecks) signalGroup(pid, "SIGKILL");
     while (this.#pending.size > 0) await Promise.race([...this.#pending]);
     this.#client?.close();
+  }
+}
+
+function describePhase(s: SupervisorState, consul: boolean): string {
+  switch (s.phase) {
+    case "waiting": {
+      const pending = Object.entries(s.dependencies).filter(([, h]) => h !== "healthy");
+      return pending.length > 0
+        ? `waiting for ${pending.map(([n, h]) => `${n} (${h})`).join(", ")}`
+        : "waiting for the restart backoff";
+    }
+    case "starting":
+      return consul
+        ? "the mate is starting; the ready command has not passed yet"
+        : "the mate runs";
+    case "ready":
+      return s.readyFailing ? "the ready command fails" : "registered in Consul and passing";
+    case "stopping":
+      return "stopping the mate";
+    case "exited":
+      return "the pilot has exited";
   }
 }
 

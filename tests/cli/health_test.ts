@@ -1,0 +1,53 @@
+import { equal, match } from "node:assert/strict";
+import { startConsul } from "../support/consul.ts";
+import { fakeDependency } from "../support/dependency.ts";
+import { eventually } from "../support/eventually.ts";
+import { startPilot, tempDir } from "../support/pilot.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+async function health(statusFile: string) {
+  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--frozen", MAIN, "health"],
+    env: { AMPPILOT_STATUSFILE: statusFile },
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return { code, line: new TextDecoder().decode(stdout) };
+}
+
+Deno.test("amp-pilot health follows the pilot: waiting, ready, exited", async () => {
+  await using consul = await startConsul();
+  await using dir = await tempDir();
+  const statusFile = `${dir.path}/status.json`;
+  const before = await health(statusFile);
+  equal(before.code, 1);
+  match(
+    before.line,
+    /^amp-pilot health: no status file at .*status\.json \(is amp-pilot running here\?\)\n$/,
+  );
+  await using db = await fakeDependency(consul.address, "h-db");
+  await using pilot = startPilot({
+    CONSUL: consul.address,
+    SERVICE_NAME: "h-api",
+    DEPENDENCIES: "h-db",
+    AMPPILOT_STATUSFILE: statusFile,
+    AMPPILOT_REGISTEREDIP: "127.0.0.1",
+  }, ["sleep", "60"]);
+  await eventually(async () => {
+    const waiting = await health(statusFile);
+    equal(waiting.code, 1);
+    match(waiting.line, /not ready \(waiting\): waiting for h-db \(unhealthy\)/);
+  });
+  await db.pass();
+  await eventually(async () => {
+    const ready = await health(statusFile);
+    equal(ready.code, 0, ready.line);
+    match(ready.line, /^amp-pilot health: ready \(ready\): registered in Consul and passing\n$/);
+  });
+  pilot.signal("SIGTERM");
+  await pilot.status;
+  const after = await health(statusFile);
+  equal(after.code, 1);
+  match(after.line, /not ready \(exited\): the pilot has exited/);
+});
