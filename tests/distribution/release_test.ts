@@ -1,0 +1,134 @@
+import { deepEqual, equal, match } from "node:assert/strict";
+import denoJson from "../../deno.json" with { type: "json" };
+import { tempDir } from "../support/pilot.ts";
+
+const RELEASE = new URL("../../scripts/release.ts", import.meta.url).pathname;
+const VERSION = denoJson.version;
+const APPLETS = [
+  "sh",
+  "id",
+  "mktemp",
+  "awk",
+  "tail",
+  "tar",
+  "mkdir",
+  "cp",
+  "grep",
+  "chmod",
+  "mv",
+  "rm",
+  "cat",
+  "echo",
+  "ls",
+  "sleep",
+  "dirname",
+  "printf",
+];
+
+async function run(cmd: string, args: string[], env?: Record<string, string>) {
+  const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" }).output();
+  const d = new TextDecoder();
+  return { code: out.code, out: d.decode(out.stdout), err: d.decode(out.stderr) };
+}
+
+/** A root with only busybox (static) and musl: what `alpine` is, without glibc. */
+async function muslRoot(dir: string): Promise<string> {
+  const root = `${dir}/alpine-root`;
+  for (const sub of ["bin", "tmp", "etc", "lib/x86_64-linux-musl"]) {
+    await Deno.mkdir(`${root}/${sub}`, { recursive: true });
+  }
+  await Deno.copyFile("/bin/busybox", `${root}/bin/busybox`);
+  await Deno.chmod(`${root}/bin/busybox`, 0o755);
+  for (const applet of APPLETS) await Deno.symlink("busybox", `${root}/bin/${applet}`);
+  await Deno.copyFile(
+    await Deno.realPath("/lib/ld-musl-x86_64.so.1"),
+    `${root}/lib/x86_64-linux-musl/libc.so`,
+  );
+  await Deno.symlink("x86_64-linux-musl/libc.so", `${root}/lib/ld-musl-x86_64.so.1`);
+  return root;
+}
+
+Deno.test("deno task release stops with a clear message when denort cannot be had", async () => {
+  const r = await run(Deno.execPath(), [
+    "run",
+    "--allow-all",
+    "--frozen",
+    RELEASE,
+    "--out",
+    "/nonexistent/x",
+  ], {
+    DENORT_BIN: "/nonexistent/denort",
+  });
+  equal(r.code, 1);
+  equal(
+    r.err.trim(),
+    "release: DENORT_BIN=/nonexistent/denort: no such file; expected a denort binary",
+  );
+});
+
+Deno.test("release artefacts: tarballs, SHA256SUMS, and amp-pilot.alpine on a musl-only root", async () => {
+  await using dir = await tempDir();
+  const dist = `${dir.path}/dist`;
+  // deno compile cannot run here (no denort): a clearly named development stand-in — the Deno
+  // runtime binary itself, which has the same glibc needs as denort — takes the binary's place.
+  const standIn = `${dir.path}/deno-runtime-standin`;
+  await Deno.copyFile(Deno.execPath(), standIn);
+  const built = await run(Deno.execPath(), [
+    "run",
+    "--allow-all",
+    "--frozen",
+    RELEASE,
+    "--binary",
+    standIn,
+    "--out",
+    dist,
+  ]);
+  equal(built.code, 0, built.err);
+  deepEqual(built.out.trim().split("\n").map((l) => l.slice(dist.length + 1)), [
+    `amp-pilot.amd64-${VERSION}.tgz`,
+    `amp-pilot.alpine-${VERSION}.tgz`,
+    `amp-pilot-${VERSION}.tgz`,
+    "SHA256SUMS",
+  ]);
+  const sums = await run("sh", ["-c", `cd ${dist} && sha256sum -c SHA256SUMS`]);
+  equal(sums.code, 0, sums.out + sums.err);
+  const listing = await run("tar", ["-tzf", `${dist}/amp-pilot-${VERSION}.tgz`]);
+  deepEqual(listing.out.trim().split("\n"), ["amp-pilot.amd64", "amp-pilot.alpine", "pilotLoader"]);
+
+  const root = await muslRoot(dir.path);
+  const noGlibc = await run("/usr/sbin/chroot", [root, "/bin/sh", "-c", "ls /lib64 2>&1 || true"]);
+  match(noGlibc.out, /No such file or directory/);
+  // The seed's Dockerfile lines, as written, inside the musl root.
+  await Deno.copyFile(
+    `${dist}/amp-pilot.alpine-${VERSION}.tgz`,
+    `${root}/tmp/amp-pilot.alpine.tgz`,
+  );
+  const seed = await run("/usr/sbin/chroot", [
+    root,
+    "/bin/sh",
+    "-c",
+    "cd / && tar xvz -f /tmp/amp-pilot.alpine.tgz && mv ./amp-pilot.alpine /bin/",
+  ]);
+  equal(seed.code, 0, seed.err);
+  for (let i = 0; i < 2; i++) { // the first run installs the glibc runtime, the second reuses it
+    const version = await run("/usr/sbin/chroot", [root, "/bin/amp-pilot.alpine", "--version"]);
+    equal(version.code, 0, version.err);
+    match(version.out, new RegExp(`^deno ${Deno.version.deno.replaceAll(".", "\\.")} `));
+  }
+  const evaluated = await run("/usr/sbin/chroot", [
+    root,
+    "/bin/amp-pilot.alpine",
+    "eval",
+    "console.log(6 * 7)",
+  ], {
+    DENO_DIR: "/tmp/deno",
+  });
+  equal(evaluated.out, "42\n", evaluated.err);
+  const shell = await run("/usr/sbin/chroot", [
+    root,
+    "/bin/sh",
+    "-c",
+    "echo musl shell still works",
+  ]);
+  equal(shell.out, "musl shell still works\n");
+});
