@@ -6,7 +6,7 @@
 
 import type { Environment } from "../config/env.ts";
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from "../config/errors.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadEffectiveConfig } from "./effective_config.ts";
 import { VERSION } from "../version.ts";
 import { formatReport, reportJson } from "./check_report.ts";
 
@@ -33,7 +33,7 @@ export function reportConfigError(error: ConfigError, err: (text: string) => voi
 /** Runs the check and returns the exit code: 0 valid, 2 invalid. */
 export async function runCheck(options: CheckOptions): Promise<number> {
   try {
-    const loaded = await loadConfig({ env: options.env, args: options.mateArgs });
+    const { loaded } = await loadEffectiveConfig(options.env, options.mateArgs);
     for (const warning of loaded.warnings) options.err(`amp-pilot: warning: ${warning}\n`);
     options.out(
       options.json

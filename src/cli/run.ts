@@ -7,7 +7,7 @@
 
 import type { Environment } from "../config/env.ts";
 import { ConfigError } from "../config/errors.ts";
-import { loadConfig } from "../config/load.ts";
+import { loadEffectiveConfig } from "./effective_config.ts";
 import type { PilotConfig } from "../config/types.ts";
 import { pilotLogger, setupLogging } from "../log/logger.ts";
 import type { KafkaShipper } from "../logs/kafka_shipper.ts";
@@ -34,17 +34,23 @@ const LOG_FLUSH_TIMEOUT_MS = 3_000;
 
 /** Runs the pilot and returns its exit code. */
 export async function runCommand(options: RunCommandOptions): Promise<number> {
-  let loaded;
+  let effective;
   try {
-    loaded = await loadConfig({ env: options.env, args: options.mateArgs });
+    effective = await loadEffectiveConfig(options.env, options.mateArgs);
   } catch (e) {
     if (e instanceof ConfigError) return reportConfigError(e, options.err);
     throw e;
   }
+  const { loaded } = effective;
   const { config } = loaded;
   const registeredIp = config.consul || config.kafka ? resolveIp(config) : undefined;
   const shipper = config.kafka
-    ? await createShipper(config, options.env, registeredIp?.ip ?? "")
+    ? await createShipper(config, {
+      hostIp: registeredIp?.ip ?? "",
+      containerId: effective.containerId,
+      containerShortId: options.env.HOSTNAME || effective.containerId.slice(0, 12),
+      nodeId: effective.nodeId,
+    })
     : undefined;
   // Direct mode is transparent: only problems reach stderr unless a level was asked for.
   const quiet = !config.consul && loaded.sources.logLevel?.source === "default";
@@ -69,6 +75,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       reaper,
       shipper,
       registeredIp: registeredIp?.ip,
+      // In loader mode a pilot inside the mate's own image must stay in direct mode.
+      mateEnvRemove: effective.loaderMode ? ["CONSUL", "CONSUL_HTTP_ADDR"] : undefined,
     });
   } finally {
     reaper.close();
@@ -81,11 +89,15 @@ function resolveIp(config: PilotConfig) {
   return pickRegisteredIp(config.registeredIp, config.netInterface, listInterfaces());
 }
 
-async function createShipper(
-  config: PilotConfig,
-  env: Environment,
-  hostIp: string,
-): Promise<KafkaShipper> {
+/** Who the records say they come from, besides the configuration. */
+interface Origin {
+  readonly hostIp: string;
+  readonly containerId: string;
+  readonly containerShortId: string;
+  readonly nodeId: string;
+}
+
+async function createShipper(config: PilotConfig, origin: Origin): Promise<KafkaShipper> {
   const { KafkaShipper } = await import("../logs/kafka_shipper.ts");
   const kafkaLog = pilotLogger("kafka");
   const target = config.kafka!;
@@ -101,10 +113,10 @@ async function createShipper(
     meta: {
       serviceName: config.name ?? config.serviceId,
       serviceId: config.serviceId,
-      nodeId: "",
-      containerId: "",
-      containerShortId: env.HOSTNAME ?? "",
-      hostIp,
+      nodeId: origin.nodeId,
+      containerId: origin.containerId,
+      containerShortId: origin.containerShortId,
+      hostIp: origin.hostIp,
     },
     onStateChange: (connected, reason) =>
       connected

@@ -1,0 +1,51 @@
+/**
+ * The configuration `run` and `check` use: Docker discovery first when loader mode applies,
+ * then every other source.
+ *
+ * @module
+ */
+
+import type { Environment } from "../config/env.ts";
+import { loadConfig, type LoadedConfig, type LoadOptions } from "../config/load.ts";
+
+/** The configuration, and what Docker discovery contributed. */
+export interface EffectiveConfig {
+  /** The loaded configuration (warnings include discovery's). */
+  readonly loaded: LoadedConfig;
+  /** Loader mode applied (the mate's environment loses `CONSUL`). */
+  readonly loaderMode: boolean;
+  /** The container's full id, when discovery found it. */
+  readonly containerId: string;
+  /** The swarm node id, when discovery found one. */
+  readonly nodeId: string;
+}
+
+/**
+ * Loads the configuration, with Docker discovery when the socket is there.
+ *
+ * @throws {ConfigError} When the configuration is invalid.
+ */
+export async function loadEffectiveConfig(
+  env: Environment,
+  mateArgs: readonly string[],
+): Promise<EffectiveConfig> {
+  const { loaderModeApplies, discover } = await import("../docker/discover.ts");
+  if (!loaderModeApplies(env)) {
+    const loaded = await loadConfig({ env, args: mateArgs });
+    return { loaded, loaderMode: false, containerId: "", nodeId: "" };
+  }
+  const discovery = await discover(env, mateArgs);
+  const defaults = discovery.defaults;
+  // With discovery, the arguments replace the image's Cmd inside the loader's command.
+  const loaded = await loadConfig({
+    env,
+    args: defaults?.values.cmd ? [] : mateArgs,
+    loader: defaults?.values as LoadOptions["loader"],
+  });
+  return {
+    loaded: { ...loaded, warnings: [...discovery.warnings, ...loaded.warnings] },
+    loaderMode: true,
+    containerId: defaults?.containerId ?? "",
+    nodeId: defaults?.nodeId ?? "",
+  };
+}

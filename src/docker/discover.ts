@@ -1,0 +1,82 @@
+/**
+ * Loader mode: when the Docker socket is there and `AMPPILOT_STANDALONE` is not set, ask the
+ * engine about the pilot's own container and its image. Every failure becomes one warning line
+ * and the pilot goes on with its environment; nothing is silent.
+ *
+ * @module
+ */
+
+import { DockerEngine, DockerError } from "./engine.ts";
+import { type LoaderDefaults, loaderDefaults } from "./loader_defaults.ts";
+import { ownContainerCandidates } from "./own_container.ts";
+
+/** The socket the loader looks for. */
+export const DOCKER_SOCKET = "/var/run/docker.sock";
+
+/** What discovery found, and what went wrong. */
+export interface Discovery {
+  /** The defaults, when the container and its image could be inspected. */
+  readonly defaults: LoaderDefaults | undefined;
+  /** One line per problem. */
+  readonly warnings: string[];
+  /** Whether loader mode applies (socket present, not standalone). */
+  readonly active: boolean;
+}
+
+const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
+
+/** Whether loader mode applies: a socket and no `AMPPILOT_STANDALONE`. */
+export function loaderModeApplies(
+  env: Readonly<Record<string, string | undefined>>,
+  socket: string = DOCKER_SOCKET,
+): boolean {
+  if (TRUE_WORDS.has((env.AMPPILOT_STANDALONE ?? "").trim().toLowerCase())) return false;
+  try {
+    return Deno.statSync(socket).isSocket === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Asks the engine about this container and its image.
+ *
+ * @param env The environment (HOSTNAME).
+ * @param args Arguments given to the loader; they replace the image's Cmd.
+ * @param socket The engine's socket.
+ * @param candidates Container ids to try (found from the hostname and /proc by default).
+ */
+export async function discover(
+  env: Readonly<Record<string, string | undefined>>,
+  args: readonly string[],
+  socket: string = DOCKER_SOCKET,
+  candidates: readonly string[] = ownContainerCandidates(env),
+): Promise<Discovery> {
+  const warnings: string[] = [];
+  if (candidates.length === 0) {
+    warnings.push(
+      `Docker discovery: cannot tell which container this is (HOSTNAME=${env.HOSTNAME ?? ""} ` +
+        "is not a container id and /proc/self/cgroup and /proc/self/mountinfo name none); " +
+        "using the environment only",
+    );
+    return { defaults: undefined, warnings, active: true };
+  }
+  const engine = new DockerEngine(socket);
+  try {
+    for (const id of candidates) {
+      try {
+        const container = await engine.inspectContainer(id);
+        const image = await engine.inspectImage(container.Image);
+        return { defaults: loaderDefaults(container, image, args), warnings, active: true };
+      } catch (e) {
+        if (!(e instanceof DockerError)) throw e;
+        if (e.status === 404 && id !== candidates.at(-1)) continue;
+        warnings.push(`Docker discovery: ${e.message}; using the environment only`);
+        return { defaults: undefined, warnings, active: true };
+      }
+    }
+    return { defaults: undefined, warnings, active: true };
+  } finally {
+    engine.close();
+  }
+}
