@@ -1,0 +1,100 @@
+import { deepEqual, equal, match } from "node:assert/strict";
+import { discover } from "../../src/docker/discover.ts";
+import { buildImage, docker, dockerSocket } from "../support/docker.ts";
+import { tempDir } from "../support/pilot.ts";
+
+const IMAGE = "amp-pilot-test/loader-target:1";
+
+Deno.test("discover() against a real Docker engine", async (t) => {
+  const socket = dockerSocket();
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/app`, "#!/bin/sh\n");
+  await buildImage(
+    IMAGE,
+    [
+      "FROM scratch",
+      "COPY app /app",
+      'LABEL org.example.team="shop"',
+      "EXPOSE 9090 8080",
+      'HEALTHCHECK CMD ["/app", "--ready"]',
+      'ENTRYPOINT ["/app"]',
+      'CMD ["--port", "8080"]',
+    ].join("\n"),
+    dir.path,
+  );
+  const id = await docker([
+    "create",
+    "--label",
+    "com.docker.swarm.service.name=shop",
+    "--label",
+    "com.docker.swarm.node.id=node-7",
+    IMAGE,
+  ]);
+  try {
+    await t.step("fills the defaults from the container and its image", async () => {
+      const found = await discover({}, [], socket, [id]);
+      deepEqual(found.warnings, []);
+      deepEqual(found.defaults?.values, {
+        consul: "consul:8500",
+        kafka: "zookeeper:2181",
+        name: "shop",
+        cmd: ["/app", "--port", "8080"],
+        registeredPort: 8080,
+        cmdReady: ["/app", "--ready"],
+      });
+      equal(found.defaults?.containerId, id);
+      equal(found.defaults?.nodeId, "node-7");
+    });
+
+    await t.step("the loader's arguments replace the image's Cmd", async () => {
+      const found = await discover({}, ["--debug", "x y"], socket, [id]);
+      deepEqual(found.defaults?.values.cmd, ["/app", "--debug", "x y"]);
+    });
+
+    await t.step("tries the next candidate when one is not a container", async () => {
+      const found = await discover({}, [], socket, ["0123456789ab", id]);
+      equal(found.defaults?.containerId, id);
+    });
+
+    await t.step("no such container: one warning, the environment only", async () => {
+      const found = await discover({}, [], socket, ["0123456789ab"]);
+      equal(found.defaults, undefined);
+      equal(found.warnings.length, 1);
+      match(
+        found.warnings[0]!,
+        /^Docker discovery: GET \/containers\/0123456789ab\/json on .*: HTTP 404: No such container: 0123456789ab; using the environment only$/,
+      );
+    });
+  } finally {
+    await docker(["rm", "-f", id]);
+  }
+});
+
+Deno.test("discover() explains a missing socket, an unknown container, a hanging engine", async () => {
+  const missing = await discover({}, [], "/nonexistent/docker.sock", ["0123456789ab"]);
+  match(missing.warnings[0]!, /the socket does not exist; using the environment only$/);
+
+  const none = await discover({ HOSTNAME: "laptop" }, [], "/nonexistent/docker.sock", []);
+  match(
+    none.warnings[0]!,
+    /cannot tell which container this is \(HOSTNAME=laptop is not a container id/,
+  );
+
+  await using dir = await tempDir();
+  const path = `${dir.path}/hang.sock`;
+  const listener = Deno.listen({ transport: "unix", path });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn); // accept, never answer
+  })();
+  try {
+    const started = performance.now();
+    const hung = await discover({}, [], path, ["0123456789ab"]);
+    match(hung.warnings[0]!, /no answer within 3000 ms; using the environment only$/);
+    equal(performance.now() - started < 6000, true);
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+    for (const conn of held) conn.close();
+  }
+});
