@@ -11,6 +11,18 @@ import { freePorts } from "./ports.ts";
 /** Version of the broker the tests use. */
 export const KAFKA_VERSION = "4.1.2";
 
+/**
+ * Settings of a one-broker cluster: internal topics with one replica, or consumer groups never
+ * get a coordinator; no rebalance delay, so tests do not wait.
+ */
+const SINGLE_BROKER = [
+  "num.partitions=1",
+  "offsets.topic.replication.factor=1",
+  "transaction.state.log.replication.factor=1",
+  "transaction.state.log.min.isr=1",
+  "group.initial.rebalance.delay.ms=0",
+];
+
 /** A running broker. */
 export interface KafkaBroker extends AsyncDisposable {
   /** `127.0.0.1:<port>`. */
@@ -61,11 +73,7 @@ export async function startKafka(): Promise<KafkaBroker> {
       "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
       "inter.broker.listener.name=PLAINTEXT",
       `log.dirs=${dir}/data`,
-      "num.partitions=1",
-      "offsets.topic.replication.factor=1",
-      "transaction.state.log.replication.factor=1",
-      "transaction.state.log.min.isr=1",
-      "group.initial.rebalance.delay.ms=0",
+      ...SINGLE_BROKER,
     ].join("\n"),
   );
   const clusterId = (await java(["kafka.tools.StorageTool", "random-uuid"], libs)).trim()
@@ -173,11 +181,7 @@ export async function startZooKeeperKafka(chroot = ""): Promise<ZooKeeperKafka> 
         `zookeeper.connect=${zookeeper}${chroot}`,
         `listeners=PLAINTEXT://127.0.0.1:${port}`,
         `log.dirs=${dir}/data`,
-        "num.partitions=1",
-        "offsets.topic.replication.factor=1",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
+        ...SINGLE_BROKER,
         "zookeeper.connection.timeout.ms=30000",
       ].join("\n"),
     );
