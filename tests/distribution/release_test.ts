@@ -1,5 +1,6 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
+import { dockerSocket } from "../support/docker.ts";
 import { tempDir } from "../support/pilot.ts";
 
 const RELEASE = new URL("../../scripts/release.ts", import.meta.url).pathname;
