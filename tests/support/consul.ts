@@ -39,6 +39,8 @@ export interface ConsulOptions {
   readonly acl?: boolean;
   /** Also serve the HTTP API on a unix socket (its path is in `socketPath`). */
   readonly unixSocket?: boolean;
+  /** A fixed HTTP port (e.g. 8500, the default `consul:8500` of loader mode). */
+  readonly httpPort?: number;
 }
 
 const LEADER_TIMEOUT_MS = 60_000;
@@ -124,6 +126,7 @@ export async function startConsul(options: ConsulOptions = {}): Promise<ConsulAg
 async function startConsulOnce(options: ConsulOptions): Promise<ConsulAgent> {
   const mode = await chooseMode();
   const ports = await freePorts(7);
+  if (options.httpPort) ports[0] = options.httpPort;
   const token = options.acl ? crypto.randomUUID() : "";
   const socketDir = options.unixSocket
     ? await Deno.makeTempDir({ prefix: "amp-pilot-consul-" })

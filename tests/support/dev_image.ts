@@ -34,8 +34,13 @@ async function copyTree(from: string, to: string): Promise<void> {
  *
  * @param extra Dockerfile lines appended (LABEL, EXPOSE, HEALTHCHECK, CMD…).
  * @param tag The image's tag.
+ * @param withBinary Put the stand-in at /bin/amp-pilot (leave it out for a host folder mount).
  */
-export async function buildDevImage(extra: string[] = [], tag = DEV_IMAGE): Promise<string> {
+export async function buildDevImage(
+  extra: string[] = [],
+  tag: string = DEV_IMAGE,
+  withBinary = true,
+): Promise<string> {
   const context = await Deno.makeTempDir({ prefix: "amp-pilot-image-" });
   try {
     for (
@@ -56,12 +61,14 @@ export async function buildDevImage(extra: string[] = [], tag = DEV_IMAGE): Prom
     for (const item of ["main.ts", "mod.ts", "deno.json", "deno.lock", "src"]) {
       await copyTree(`${ROOT}${item}`, `${context}/rootfs/opt/amp-pilot/`);
     }
-    await Deno.writeTextFile(
-      `${context}/rootfs/bin/amp-pilot`,
-      "#!/bin/sh\n# Development stand-in for the compiled binary (deno compile needs denort).\n" +
-        'exec /usr/local/bin/deno run --allow-all --frozen /opt/amp-pilot/main.ts "$@"\n',
-    );
-    await Deno.chmod(`${context}/rootfs/bin/amp-pilot`, 0o755);
+    if (withBinary) {
+      await Deno.writeTextFile(
+        `${context}/rootfs/bin/amp-pilot`,
+        "#!/bin/sh\n# Development stand-in for the compiled binary (deno compile needs denort).\n" +
+          'exec /usr/local/bin/deno run --allow-all --frozen /opt/amp-pilot/main.ts "$@"\n',
+      );
+      await Deno.chmod(`${context}/rootfs/bin/amp-pilot`, 0o755);
+    }
     const cache = await new Deno.Command(Deno.execPath(), {
       args: [
         "cache",
