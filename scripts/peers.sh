@@ -30,6 +30,7 @@ DOCKERFILE
     docker build -q -t "$image" "$ctx" >&2
   fi
   consul_image="\"$image\""
+  bash "$here/base_images.sh" >/dev/null
 fi
 kafka=$(bash "$here/install_kafka.sh" 4.1.2 | tail -n 1)
 kafka_zk=$(bash "$here/install_kafka.sh" 3.9.1 | tail -n 1)

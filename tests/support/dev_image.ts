@@ -54,7 +54,23 @@ export async function buildDevImage(
       await Deno.copyFile(await Deno.realPath(lib), target);
     }
     await Deno.copyFile("/bin/busybox", `${context}/rootfs/bin/busybox`);
-    for (const applet of ["sh", "env", "cat", "sleep", "echo", "ls", "test", "grep", "wget"]) {
+    await Deno.mkdir(`${context}/rootfs/sbin`);
+    await Deno.copyFile("/sbin/ldconfig", `${context}/rootfs/sbin/ldconfig`); // static
+    for (
+      const applet of [
+        "sh",
+        "env",
+        "cat",
+        "sleep",
+        "echo",
+        "ls",
+        "test",
+        "grep",
+        "wget",
+        "tar",
+        "gzip",
+      ]
+    ) {
       await Deno.symlink("busybox", `${context}/rootfs/bin/${applet}`);
     }
     await Deno.copyFile(Deno.execPath(), `${context}/rootfs/usr/local/bin/deno`);
