@@ -98,3 +98,48 @@ Deno.test("discover() explains a missing socket, an unknown container, a hanging
     for (const conn of held) conn.close();
   }
 });
+
+Deno.test("discover() explains a socket it may not use (permission denied)", async () => {
+  await using dir = await tempDir();
+  await Deno.chmod(dir.path, 0o755);
+  const path = `${dir.path}/docker.sock`;
+  const listener = Deno.listen({ transport: "unix", path });
+  await Deno.chmod(path, 0o600); // root's socket; the pilot below runs as nobody
+  const deno = `${dir.path}/deno`;
+  await Deno.copyFile(Deno.execPath(), deno);
+  await Deno.chmod(deno, 0o755);
+  const script = `${dir.path}/probe.ts`;
+  const discoverModule = new URL("../../src/docker/discover.ts", import.meta.url).href;
+  await Deno.writeTextFile(
+    script,
+    `import { discover } from "${discoverModule}";\n` +
+      `const found = await discover({}, [], "${path}", ["0123456789ab"]);\n` +
+      `console.log(found.warnings.join("\\n"));\n`,
+  );
+  try {
+    const out = await new Deno.Command("/usr/bin/setpriv", {
+      args: [
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        deno,
+        "run",
+        "--allow-all",
+        "--no-lock",
+        script,
+      ],
+      env: { DENO_DIR: `${dir.path}/deno-dir`, HOME: dir.path },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    match(
+      text,
+      /^Docker discovery: GET \/containers\/0123456789ab\/json on .*docker\.sock: permission denied; using the environment only$/m,
+      new TextDecoder().decode(out.stderr),
+    );
+  } finally {
+    listener.close();
+  }
+});
