@@ -9,6 +9,7 @@ import { usage } from "./usage.ts";
 import type { Environment } from "../config/env.ts";
 import type { SignalTrap } from "../signals/early_trap.ts";
 import { VERSION } from "../version.ts";
+import { writeAllSync } from "../log/write_sync.ts";
 
 /** What the command line needs from its surroundings. */
 export interface CliContext {
@@ -32,8 +33,8 @@ export const USAGE_EXIT_CODE = 2;
  * @param context Environment, signal trap and output.
  */
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
-  const out = context.out ?? ((t: string) => writeAll(Deno.stdout, t));
-  const err = context.err ?? ((t: string) => writeAll(Deno.stderr, t));
+  const out = context.out ?? ((t: string) => writeAllSync(Deno.stdout, t));
+  const err = context.err ?? ((t: string) => writeAllSync(Deno.stderr, t));
   const parsed = parseCommandLine(argv);
   switch (parsed.kind) {
     case "error":
@@ -77,12 +78,4 @@ async function helpExtra(command: string | undefined): Promise<string> {
   if (command !== "check") return "";
   const { settingsReference } = await import("./check_report.ts");
   return `\n${settingsReference()}\n`;
-}
-
-const encoder = new TextEncoder();
-
-function writeAll(target: { writeSync(p: Uint8Array): number }, text: string): void {
-  const bytes = encoder.encode(text);
-  let written = 0;
-  while (written < bytes.length) written += target.writeSync(bytes.subarray(written));
 }

@@ -16,6 +16,7 @@ import {
   type Sink,
 } from "../deps.ts";
 import type { PilotLogFormat, PilotLogLevel } from "../config/types.ts";
+import { writeAllSync } from "./write_sync.ts";
 
 /** The root category of every pilot logger. */
 export const ROOT_CATEGORY = "amp-pilot";
@@ -32,13 +33,9 @@ export interface LoggingOptions {
   readonly extraSinks?: Readonly<Record<string, Sink>>;
 }
 
-const encoder = new TextEncoder();
-
 /** Writes all of `text` to stderr synchronously. */
 export function writeStderrSync(text: string): void {
-  const bytes = encoder.encode(text);
-  let written = 0;
-  while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+  writeAllSync(Deno.stderr, text);
 }
 
 /** A LogTape sink that formats each record and hands the line to `write`. */
