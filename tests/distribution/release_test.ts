@@ -132,4 +132,27 @@ Deno.test("release artefacts: tarballs, SHA256SUMS, and amp-pilot.alpine on a mu
     "echo musl shell still works",
   ]);
   equal(shell.out, "musl shell still works\n");
+
+  // The same root as an image (standing in for alpine), the artefact's runtime as PID 1.
+  dockerSocket();
+  const tag = "amp-pilot-test/alpine-artefact:1";
+  const imported = await run("sh", ["-c", `tar -C ${root} -c . | docker import - ${tag}`]);
+  equal(imported.code, 0, imported.err);
+  try {
+    const pid1 = await run("docker", [
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "-e",
+      "DENO_DIR=/tmp/deno",
+      tag,
+      "/bin/amp-pilot.alpine",
+      "eval",
+      "console.log(`pid ${Deno.pid}`)",
+    ]);
+    equal(pid1.out, "pid 1\n", pid1.err);
+  } finally {
+    await run("docker", ["rmi", "-f", tag]);
+  }
 });
