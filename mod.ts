@@ -1,5 +1,6 @@
 /**
- * amp-pilot as a library: load and validate a configuration, talk to Consul.
+ * amp-pilot as a library: load and validate a configuration, talk to Consul, decide with the
+ * pure supervisor core, or run a whole pilot.
  *
  * @example Load the configuration of this process
  * ```ts
@@ -39,3 +40,16 @@ export { nextBlockingIndex } from "./src/consul/blocking_index.ts";
 export { pilotLogger, setupLogging } from "./src/log/logger.ts";
 export type { LoggingOptions } from "./src/log/logger.ts";
 export { VERSION } from "./src/version.ts";
+export { runPilot } from "./src/runtime/run_pilot.ts";
+export type { RunOptions, SignalSource } from "./src/runtime/run_pilot.ts";
+export { initialState, step } from "./src/supervisor/core.ts";
+export type { Step } from "./src/supervisor/core.ts";
+export type {
+  CoreConfig,
+  Phase,
+  SupervisorCommand,
+  SupervisorEvent,
+  SupervisorState,
+} from "./src/supervisor/types.ts";
+export { judgeStatus } from "./src/runtime/status_file.ts";
+export type { PilotStatus } from "./src/runtime/status_file.ts";
