@@ -15,7 +15,7 @@ import { ConsulClient } from "../src/consul/client.ts";
 import { startConsul } from "../tests/support/consul.ts";
 import { fakeDependency } from "../tests/support/dependency.ts";
 import { freePorts } from "../tests/support/ports.ts";
-import { bufferGrowth, kafkaThroughput, passthroughFigures } from "./bench_logs.ts";
+import { bufferGrowth, kafkaThroughput, passthroughFigures, rssMb } from "./bench_logs.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 20);
@@ -282,12 +282,6 @@ async function countingProxy(target: string) {
   };
 }
 
-function rssMb(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
-  return round(kb / 1024);
-}
-
 async function idleCosts(address: string, client: ConsulClient) {
   const proxy = await countingProxy(address);
   await using db = await fakeDependency(address, "idle-db");
@@ -304,7 +298,7 @@ async function idleCosts(address: string, client: ConsulClient) {
     await sleep(500);
     proxy.reset();
     await sleep((IDLE_SECONDS * 1000) / 2);
-    const rss = rssMb(pilot.pid);
+    const rss = round(rssMb(pilot.pid));
     await sleep((IDLE_SECONDS * 1000) / 2);
     const perMinute = round(proxy.count() * 60 / IDLE_SECONDS);
     return { rss, perMinute, paths: proxy.paths() };

@@ -26,7 +26,8 @@ function pilotArgv(script: string): string[] {
   return [Deno.execPath(), "run", "--allow-all", "--frozen", MAIN, "--", "sh", "-c", script];
 }
 
-function rssMb(pid: number): number {
+/** Resident memory of a process, in MB (from /proc). */
+export function rssMb(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
 }

@@ -6,6 +6,7 @@
  */
 
 import { z, type ZodType } from "../deps.ts";
+import { parseBoolWord } from "./bool_words.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
 import type {
   ConsulAddress,
@@ -126,17 +127,13 @@ export const port: ValueSchema<number> = valueSchema(
   },
 );
 
-const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
-const FALSE_WORDS = new Set(["false", "0", "no", "off"]);
-
 /** A boolean: JSON `true`/`false`, or `true/false/1/0/yes/no/on/off` in any case. */
 export const boolean: ValueSchema<boolean> = valueSchema(
   "expected true/false, 1/0, yes/no or on/off",
   (raw) => {
     if (typeof raw === "boolean") return raw;
     if (typeof raw !== "string") return undefined;
-    const word = raw.trim().toLowerCase();
-    return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : undefined;
+    return parseBoolWord(raw);
   },
 );
 

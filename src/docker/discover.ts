@@ -6,6 +6,7 @@
  * @module
  */
 
+import { parseBoolWord } from "../config/bool_words.ts";
 import { DockerEngine, DockerError } from "./engine.ts";
 import { type LoaderDefaults, loaderDefaults } from "./loader_defaults.ts";
 import { ownContainerCandidates } from "./own_container.ts";
@@ -23,14 +24,13 @@ export interface Discovery {
   readonly active: boolean;
 }
 
-const TRUE_WORDS = new Set(["true", "1", "yes", "on"]);
-
 /** Whether loader mode applies: a socket and no `AMPPILOT_STANDALONE`. */
 export function loaderModeApplies(
   env: Readonly<Record<string, string | undefined>>,
   socket: string = DOCKER_SOCKET,
 ): boolean {
-  if (TRUE_WORDS.has((env.AMPPILOT_STANDALONE ?? "").trim().toLowerCase())) return false;
+  // The configuration's own words; a malformed value is reported when the configuration loads.
+  if (parseBoolWord(env.AMPPILOT_STANDALONE ?? "") === true) return false;
   try {
     return Deno.statSync(socket).isSocket === true;
   } catch {

@@ -1,9 +1,8 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { tempDir } from "../support/pilot.ts";
+import { busyboxRoot } from "../support/roots.ts";
 
 const LOADER = new URL("../../distribution/pilotLoader", import.meta.url).pathname;
-const BUSYBOX = "/bin/busybox"; // Debian's busybox-static
-const MUSL_LOADER = "/lib/ld-musl-x86_64.so.1"; // Debian's musl
 const ARGS = ["a b", "", `c"d'e`, "$HOME", "*", "--flag=x y"];
 
 /**
@@ -12,20 +11,13 @@ const ARGS = ["a b", "", `c"d'e`, "$HOME", "*", "--flag=x y"];
  * binaries that print which one ran and their arguments, one per line.
  */
 async function makeRoot(dir: string, kind: "musl" | "glibc"): Promise<string> {
-  const root = `${dir}/${kind}-root`;
-  for (const sub of ["bin/amp-pilot", "lib", "tmp"]) {
-    await Deno.mkdir(`${root}/${sub}`, { recursive: true });
-  }
-  await Deno.copyFile(BUSYBOX, `${root}/bin/busybox`);
-  await Deno.chmod(`${root}/bin/busybox`, 0o755);
-  for (const tool of ["sh", "sleep", "dirname", "printf", "cp", "chmod"]) {
-    await Deno.symlink("busybox", `${root}/bin/${tool}`);
-  }
-  if (kind === "musl") {
-    await Deno.mkdir(`${root}/lib/x86_64-linux-musl`, { recursive: true });
-    await Deno.copyFile(await Deno.realPath(MUSL_LOADER), `${root}/lib/x86_64-linux-musl/libc.so`);
-    await Deno.symlink("x86_64-linux-musl/libc.so", `${root}${MUSL_LOADER}`);
-  } else {
+  const root = await busyboxRoot(
+    `${dir}/${kind}-root`,
+    ["sh", "sleep", "dirname", "printf", "cp", "chmod"],
+    kind === "musl",
+  );
+  await Deno.mkdir(`${root}/bin/amp-pilot`);
+  if (kind === "glibc") {
     await Deno.copyFile("/usr/bin/dash", `${root}/bin/dash`);
     await Deno.chmod(`${root}/bin/dash`, 0o755);
     await Deno.mkdir(`${root}/lib64`, { recursive: true });

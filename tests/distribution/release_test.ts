@@ -2,6 +2,7 @@ import { deepEqual, equal, match } from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { dockerSocket } from "../support/docker.ts";
 import { tempDir } from "../support/pilot.ts";
+import { busyboxRoot } from "../support/roots.ts";
 
 const RELEASE = new URL("../../scripts/release.ts", import.meta.url).pathname;
 const VERSION = denoJson.version;
@@ -30,23 +31,6 @@ async function run(cmd: string, args: string[], env?: Record<string, string>) {
   const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" }).output();
   const d = new TextDecoder();
   return { code: out.code, out: d.decode(out.stdout), err: d.decode(out.stderr) };
-}
-
-/** A root with only busybox (static) and musl: what `alpine` is, without glibc. */
-async function muslRoot(dir: string): Promise<string> {
-  const root = `${dir}/alpine-root`;
-  for (const sub of ["bin", "tmp", "etc", "lib/x86_64-linux-musl"]) {
-    await Deno.mkdir(`${root}/${sub}`, { recursive: true });
-  }
-  await Deno.copyFile("/bin/busybox", `${root}/bin/busybox`);
-  await Deno.chmod(`${root}/bin/busybox`, 0o755);
-  for (const applet of APPLETS) await Deno.symlink("busybox", `${root}/bin/${applet}`);
-  await Deno.copyFile(
-    await Deno.realPath("/lib/ld-musl-x86_64.so.1"),
-    `${root}/lib/x86_64-linux-musl/libc.so`,
-  );
-  await Deno.symlink("x86_64-linux-musl/libc.so", `${root}/lib/ld-musl-x86_64.so.1`);
-  return root;
 }
 
 Deno.test("deno task release stops with a clear message when denort cannot be had", async () => {
@@ -96,7 +80,7 @@ Deno.test("release artefacts: tarballs, SHA256SUMS, and amp-pilot.alpine on a mu
   const listing = await run("tar", ["-tzf", `${dist}/amp-pilot-${VERSION}.tgz`]);
   deepEqual(listing.out.trim().split("\n"), ["amp-pilot.amd64", "amp-pilot.alpine", "pilotLoader"]);
 
-  const root = await muslRoot(dir.path);
+  const root = await busyboxRoot(`${dir.path}/alpine-root`, APPLETS);
   const noGlibc = await run("/usr/sbin/chroot", [root, "/bin/sh", "-c", "ls /lib64 2>&1 || true"]);
   match(noGlibc.out, /No such file or directory/);
   // The seed's Dockerfile lines, as written, inside the musl root.
