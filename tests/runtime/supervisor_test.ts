@@ -135,6 +135,11 @@ Deno.test("supervisor against a real Consul and real processes", async (t) => {
     ok(gaps[0]! >= 0.95 && gaps[0]! < 1.8, `first gap ${gaps[0]}`);
     ok(gaps[1]! >= 1.95 && gaps[1]! < 2.8, `second gap ${gaps[1]}`);
     ok(gaps[2]! >= 3.95 && gaps[2]! < 4.8, `third gap ${gaps[2]}`);
+    // Signal only once the fourth run has exited: a SIGTERM racing the mate's own exit 3
+    // would rightly end the pilot with the mate's code 3.
+    await pilot.waitForLog(
+      /(exited with code 3 on its own; waiting for the restart backoff[^\n]*\n[^]*){4}/,
+    );
     pilot.signal("SIGTERM");
     equal((await pilot.status).code, 0);
   });
