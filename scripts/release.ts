@@ -65,7 +65,6 @@ async function compile(output: string): Promise<void> {
       "--no-check",
       `--target=${TARGET}`,
       ...COMPILE_PERMISSIONS,
-      "--include=src/logs/kafkajs.ts",
       "--include=src/logs/zookeeper_discovery.ts",
       `--output=${output}`,
       `${ROOT}main.ts`,

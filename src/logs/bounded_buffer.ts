@@ -161,6 +161,27 @@ export class BoundedBuffer {
     return out;
   }
 
+  /** Sequence number of the oldest record held (the next one pushed when empty). */
+  get headSeq(): number {
+    return this.#head;
+  }
+
+  /**
+   * Calls `visit` on the records from `fromSeq` on (or from the oldest held, when that one was
+   * dropped), in order, until it returns false or `maxCount` were visited. A record's `line`
+   * may be a view of the buffer's memory: valid only during the call.
+   *
+   * @returns The number of records visited and accepted.
+   */
+  visit(fromSeq: number, maxCount: number, visit: (record: BufferedRecord) => boolean): number {
+    let accepted = 0;
+    for (let seq = Math.max(fromSeq, this.#head); seq < this.#tail && accepted < maxCount; seq++) {
+      if (!visit(this.#record(seq, true))) break;
+      accepted++;
+    }
+    return accepted;
+  }
+
   /** Removes every record up to and including `seq` (acknowledged by Kafka). */
   acknowledge(seq: number): void {
     while (this.length > 0 && this.#head <= seq) this.#dropHead();
@@ -171,14 +192,14 @@ export class BoundedBuffer {
     this.#dropped = Math.max(0, this.#dropped - count);
   }
 
-  #record(seq: number): BufferedRecord {
+  #record(seq: number, view = false): BufferedRecord {
     const slot = seq % this.#capacity;
     const part = this.#part[slot]!;
     const record: BufferedRecord = {
       seq,
       stream: STREAMS[this.#stream[slot]!]!,
       timeMs: this.#time[slot]!,
-      line: this.#readBytes(this.#offset[slot]!, this.#length[slot]!),
+      line: this.#readBytes(this.#offset[slot]!, this.#length[slot]!, view),
       level: LEVELS[this.#level[slot]!],
       ...(part === 0 ? {} : { part: Math.abs(part), lastPart: part < 0 }),
     };
@@ -221,10 +242,12 @@ export class BoundedBuffer {
     this.#bytes = ring;
   }
 
-  #readBytes(offset: number, size: number): Uint8Array {
+  #readBytes(offset: number, size: number, view = false): Uint8Array {
     const ring = this.#bytes;
     const at = offset % ring.length;
-    if (at + size <= ring.length) return ring.slice(at, at + size);
+    if (at + size <= ring.length) {
+      return view ? ring.subarray(at, at + size) : ring.slice(at, at + size);
+    }
     const out = new Uint8Array(size);
     const first = ring.length - at;
     out.set(ring.subarray(at, ring.length), 0);

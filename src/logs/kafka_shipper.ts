@@ -1,29 +1,28 @@
 /**
  * Ships buffered records to Kafka: connects (readiness is Kafka's own connection and metadata),
- * sends in order in size-capped batches, keeps records until acknowledged, reconnects with
- * jittered backoff, reports how many records were dropped while Kafka was away, and flushes for
- * a bounded time on exit. Pushing never waits on Kafka.
+ * sends in order in size-capped batches with a few requests in flight, keeps records until
+ * acknowledged, reconnects with jittered backoff, reports how many records were dropped while
+ * Kafka was away, and flushes for a bounded time on exit. Pushing never waits on Kafka.
  *
  * @module
  */
 
 import type { LogRecord } from "../deps.ts";
-import type { ICustomPartitioner, Producer } from "./kafkajs.ts";
 import { BoundedBuffer, type BufferedRecord, type PushOptions } from "./bounded_buffer.ts";
-import { type RecordMetadata, recordValue } from "./record.ts";
+import { KafkaConnectionError } from "./kafka/connection.ts";
+import { PartitionProducer } from "./kafka/producer.ts";
+import { isTooLargeCode, KafkaProtocolError, type ProduceResult } from "./kafka/protocol.ts";
+import { recordJson, type RecordMetadata } from "./record.ts";
 
 /**
  * Longest line part sent as one record. The broker's default limit is about 1 MiB per batch, and
  * JSON escaping can grow a line up to 6 times (binary bytes), so parts stay well below it.
  */
 export const MAX_RECORD_BYTES = 128 * 1024;
-/**
- * Records per send. kafkajs groups a batch's messages by partition in time quadratic in the
- * batch's length, so batches stay small and the loop sends them back to back.
- */
-const MAX_BATCH_RECORDS = 500;
-/** Serialised bytes per send, below the broker's default 1 MiB limit. */
-const MAX_BATCH_BYTES = 800 * 1024;
+/** Bytes of one record batch, below the broker's default limit of 1 MiB. */
+const MAX_BATCH_BYTES = 900 * 1024;
+/** Produce requests written before the first is answered. */
+const MAX_IN_FLIGHT = 4;
 const LINGER_MS = 5;
 /** Quick retries of errors Kafka calls retriable (a topic being created, a leader moving). */
 const QUICK_RETRIES = 20;
@@ -54,18 +53,36 @@ export interface ShipperOptions {
   readonly retryMaxMs?: number;
 }
 
+/** A Produce request written and not yet answered. */
+interface InFlight {
+  /** Sequence number of its last buffered record (-1: none, only the dropped report). */
+  readonly lastSeq: number;
+  /** Buffered records in it. */
+  readonly records: number;
+  /** The dropped count it reports (0: none). */
+  readonly droppedReported: number;
+  readonly result: Promise<ProduceResult>;
+}
+
 /** Sends log records to Kafka in the background. */
 export class KafkaShipper {
   readonly #options: ShipperOptions;
   readonly #buffer: BoundedBuffer;
-  #producer: Producer | undefined;
+  readonly #inFlight: InFlight[] = [];
+  #producer: PartitionProducer | undefined;
   #connected = false;
   #closed = false;
   #wake: (() => void) | undefined;
   #stopSleep: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #failures = 0;
+  #quickRetries = 0;
+  /** The state last reported: each change is reported once. */
+  #reported: boolean | undefined;
   #sent = 0;
+  /** The next record to send: after the last one written to Kafka. */
+  #nextSeq = 0;
+  #batchBytes = MAX_BATCH_BYTES;
 
   /** Creates the shipper; call {@linkcode start} to connect. */
   constructor(options: ShipperOptions) {
@@ -143,96 +160,139 @@ export class KafkaShipper {
     this.#wake?.();
     this.#stopSleep?.();
     await this.#loop;
-    await this.#producer?.disconnect().catch(() => {});
+    await this.#producer?.close();
     return this.#buffer.length;
   }
 
   async #run(): Promise<void> {
-    const { Kafka, logLevel, Partitioners } = await import("./kafkajs.ts");
-    const kafka = new Kafka({
+    const brokers = this.#options.brokers;
+    this.#producer = new PartitionProducer({
+      brokers: typeof brokers === "function" ? brokers : () => Promise.resolve(brokers),
       clientId: `amp-pilot-${this.#options.meta.serviceId}`,
-      brokers: typeof this.#options.brokers === "function"
-        ? this.#options.brokers
-        : [...this.#options.brokers],
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 3000,
-      requestTimeout: 10_000,
-      retry: { retries: 0 },
+      topic: this.#options.topic,
+      key: new TextEncoder().encode(this.#options.meta.serviceId),
+      connectTimeoutMs: 3_000,
+      requestTimeoutMs: 10_000,
     });
     while (!this.#closed) {
       if (!this.#connected) {
-        await this.#connect(kafka, Partitioners.DefaultPartitioner);
-        continue;
-      }
-      if (this.#buffer.length === 0 && this.#buffer.dropped === 0) {
+        await this.#connect();
+      } else if (this.#inFlight.length < MAX_IN_FLIGHT && this.#hasWork()) {
+        await this.#sendBatch();
+      } else if (this.#inFlight.length > 0) {
+        await this.#settleOldest();
+      } else {
         await new Promise<void>((resolve) => (this.#wake = resolve));
         this.#wake = undefined;
         await new Promise((r) => setTimeout(r, LINGER_MS)); // let a batch gather
-        continue;
       }
-      await this.#sendBatch();
     }
+    this.#abandonInFlight();
   }
 
-  async #connect(
-    kafka: InstanceType<typeof import("./kafkajs.ts").Kafka>,
-    partitioner: ICustomPartitioner,
-  ): Promise<void> {
+  async #connect(): Promise<void> {
     try {
-      await this.#producer?.disconnect().catch(() => {});
-      this.#producer = kafka.producer({
-        allowAutoTopicCreation: true,
-        createPartitioner: cachedPartitioner(partitioner),
-      });
-      await this.#producer.connect();
+      await this.#producer!.connect();
       this.#connected = true;
+      this.#nextSeq = this.#buffer.headSeq;
       this.#failures = 0;
-      this.#options.onStateChange?.(true, "connected");
+      this.#report(true, "connected");
     } catch (e) {
-      if (this.#failures === 0) this.#options.onStateChange?.(false, describe(e));
+      this.#report(false, describe(e));
       await this.#sleep(this.#backoff());
     }
   }
 
+  #report(connected: boolean, reason: string): void {
+    if (this.#reported === connected) return;
+    this.#reported = connected;
+    this.#options.onStateChange?.(connected, reason);
+  }
+
+  /** Whether records wait to be written, or a dropped count to be reported. */
+  #hasWork(): boolean {
+    return this.#nextSeq < this.#buffer.headSeq + this.#buffer.length ||
+      (this.#buffer.dropped > 0 && !this.#inFlight.some((f) => f.droppedReported > 0));
+  }
+
   async #sendBatch(): Promise<void> {
-    const key = this.#options.meta.serviceId;
-    const dropped = this.#buffer.dropped;
-    const messages: { key: string; value: string }[] = [];
-    let bytes = 0;
-    if (dropped > 0) messages.push({ key, value: JSON.stringify(this.#droppedRecord(dropped)) });
-    let last: BufferedRecord | undefined;
-    for (const record of this.#buffer.peek(MAX_BATCH_RECORDS)) {
-      const value = JSON.stringify(recordValue(this.#options.meta, record));
-      if (messages.length > 0 && bytes + value.length > MAX_BATCH_BYTES) break;
-      messages.push({ key, value });
-      bytes += value.length;
-      last = record;
+    const dropped = this.#inFlight.some((f) => f.droppedReported > 0) ? 0 : this.#buffer.dropped;
+    const meta = this.#options.meta;
+    const limit = this.#batchBytes;
+    let lastSeq = -1;
+    let records = 0;
+    try {
+      const now = performance.timeOrigin + performance.now();
+      const { result } = await this.#producer!.produce(now, (batch) => {
+        if (dropped > 0) batch.add(now, JSON.stringify(this.#droppedRecord(dropped)), limit);
+        records = this.#buffer.visit(this.#nextSeq, Number.MAX_SAFE_INTEGER, (record) => {
+          if (!batch.add(record.timeMs, recordJson(meta, record), limit)) return false;
+          lastSeq = record.seq;
+          return true;
+        });
+      });
+      if (lastSeq >= 0) this.#nextSeq = lastSeq + 1;
+      this.#inFlight.push({ lastSeq, records, droppedReported: dropped, result });
+    } catch (e) {
+      await this.#failed(e);
     }
-    for (let attempt = 0;; attempt++) {
-      try {
-        await this.#producer!.send({ topic: this.#options.topic, messages, acks: -1 });
-        break;
-      } catch (e) {
-        if (isRetriable(e) && attempt < QUICK_RETRIES && !this.#closed) {
-          await this.#sleep(QUICK_RETRY_MS);
-          continue;
-        }
-        if (isTooLarge(e) && messages.length === 1 && last) {
-          // One record the broker will never take: give it up rather than retry forever.
-          this.#buffer.acknowledge(last.seq);
-          this.#options.onRecordRejected?.(describe(e));
-          return;
-        }
-        this.#connected = false;
-        this.#failures = 1;
-        this.#options.onStateChange?.(false, describe(e));
-        await this.#sleep(this.#backoff());
+  }
+
+  async #settleOldest(): Promise<void> {
+    const oldest = this.#inFlight[0]!;
+    try {
+      await oldest.result;
+    } catch (e) {
+      if (e instanceof KafkaProtocolError && isTooLargeCode(e.code)) {
+        this.#tooLarge(oldest, e);
         return;
       }
+      await this.#failed(e);
+      return;
     }
-    if (last) this.#buffer.acknowledge(last.seq);
-    this.#buffer.acknowledgeDropped(dropped);
-    this.#sent += last ? messages.length - (dropped > 0 ? 1 : 0) : 0;
+    this.#inFlight.shift();
+    if (oldest.lastSeq >= 0) this.#buffer.acknowledge(oldest.lastSeq);
+    this.#buffer.acknowledgeDropped(oldest.droppedReported);
+    this.#sent += oldest.records;
+    this.#quickRetries = 0;
+    if (this.#batchBytes < MAX_BATCH_BYTES) {
+      this.#batchBytes = Math.min(MAX_BATCH_BYTES, this.#batchBytes * 2);
+    }
+  }
+
+  /**
+   * A batch the broker finds too large: a lone record is given up (it never fits); otherwise
+   * batches shrink and everything from this one on is sent again.
+   */
+  #tooLarge(batch: InFlight, e: KafkaProtocolError): void {
+    this.#abandonInFlight();
+    if (batch.records <= 1 && batch.droppedReported === 0) {
+      if (batch.lastSeq >= 0) this.#buffer.acknowledge(batch.lastSeq);
+      this.#options.onRecordRejected?.(describe(e));
+    } else {
+      this.#batchBytes = Math.max(1, Math.floor(this.#batchBytes / 2));
+    }
+    this.#connected = false; // the answers to the requests after it go with the connection
+  }
+
+  /** Something failed: everything in flight is sent again after reconnecting. */
+  async #failed(e: unknown): Promise<void> {
+    this.#abandonInFlight();
+    this.#connected = false;
+    await this.#producer!.close();
+    if (isRetriable(e) && this.#quickRetries < QUICK_RETRIES && !this.#closed) {
+      this.#quickRetries++;
+      await this.#sleep(QUICK_RETRY_MS);
+      return;
+    }
+    this.#quickRetries = 0;
+    this.#report(false, describe(e));
+    await this.#sleep(this.#backoff());
+  }
+
+  #abandonInFlight(): void {
+    this.#inFlight.length = 0;
+    this.#nextSeq = this.#buffer.headSeq;
   }
 
   #droppedRecord(count: number): Record<string, unknown> {
@@ -245,7 +305,7 @@ export class KafkaShipper {
       line: message,
       level: "warning",
     };
-    return { ...recordValue(this.#options.meta, record), dropped: count };
+    return { ...JSON.parse(recordJson(this.#options.meta, record)), dropped: count };
   }
 
   #backoff(): number {
@@ -268,34 +328,9 @@ export class KafkaShipper {
   }
 }
 
-/**
- * The default (murmur2) partitioner, computed once per topic, key and partition count: every
- * record of one pilot has the same key, so hashing each one again is wasted work.
- */
-function cachedPartitioner(create: ICustomPartitioner): ICustomPartitioner {
-  return () => {
-    const partition = create();
-    const cache = new Map<string, number>();
-    return (args) => {
-      const id = `${args.topic}\0${args.message.key}\0${args.partitionMetadata.length}`;
-      let chosen = cache.get(id);
-      if (chosen === undefined) cache.set(id, chosen = partition(args));
-      return chosen;
-    };
-  };
-}
-
-/** kafkajs wraps the broker's error (which says whether it is retriable) in `cause`. */
+/** Retriable Kafka errors, and lost connections (which reconnecting may cure). */
 function isRetriable(e: unknown): boolean {
-  for (let error = e, depth = 0; error && depth < 4; depth++) {
-    if ((error as { retriable?: boolean }).retriable === true) return true;
-    error = (error as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-function isTooLarge(e: unknown): boolean {
-  return /larger than the max message size|MESSAGE_TOO_LARGE/i.test(describe(e));
+  return (e instanceof KafkaProtocolError && e.retriable) || e instanceof KafkaConnectionError;
 }
 
 function renderValue(value: unknown): string {

@@ -51,18 +51,48 @@ const decoder = new TextDecoder(); // replaces invalid UTF-8 with U+FFFD
  * metadata keys win over the line's own, and its `msg` fills `message` when it has none.
  */
 export function recordValue(meta: RecordMetadata, record: BufferedRecord): Record<string, unknown> {
+  const text = textOf(record);
+  return valueOf(meta, record, text, jsonFieldsOf(record, text));
+}
+
+/**
+ * The record serialised as JSON: the same text as `JSON.stringify(recordValue(meta, record))`,
+ * built without an intermediate object for plain lines (the Kafka hot path).
+ */
+export function recordJson(meta: RecordMetadata, record: BufferedRecord): string {
+  const text = textOf(record);
+  const fields = jsonFieldsOf(record, text);
+  if (fields) return JSON.stringify(valueOf(meta, record, text, fields));
   const part = record.part === undefined
-    ? undefined
-    : { part: record.part, last: !!record.lastPart };
-  const text = typeof record.line === "string" ? record.line : decoder.decode(record.line);
-  const fields = record.stream !== "pilot" && !part ? parseJsonObject(text) : undefined;
+    ? ""
+    : `,"part":${record.part},"last_part":${!!record.lastPart}`;
+  return `{"timestamp":"${isoTime(record.timeMs)}","time_id":"${timeId(record)}"` +
+    `${metadataJson(meta)},"stream":"${record.stream}","is_error":${isError(record)},` +
+    `"level":${record.level === undefined ? "null" : JSON.stringify(record.level)},` +
+    `"message":${JSON.stringify(text)}${part}}`;
+}
+
+function textOf(record: BufferedRecord): string {
+  return typeof record.line === "string" ? record.line : decoder.decode(record.line);
+}
+
+function jsonFieldsOf(record: BufferedRecord, text: string): Record<string, unknown> | undefined {
+  return record.stream !== "pilot" && record.part === undefined ? parseJsonObject(text) : undefined;
+}
+
+function valueOf(
+  meta: RecordMetadata,
+  record: BufferedRecord,
+  text: string,
+  fields: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (fields) {
     for (const [key, value] of Object.entries(fields)) {
       if (!METADATA_KEYS.has(key)) out[key] = value;
     }
   }
-  out.timestamp = new Date(record.timeMs).toISOString();
+  out.timestamp = isoTime(record.timeMs);
   out.time_id = timeId(record);
   out.service_name = meta.serviceName;
   out.service_id = meta.serviceId;
@@ -71,14 +101,46 @@ export function recordValue(meta: RecordMetadata, record: BufferedRecord): Recor
   out.container_shortid = meta.containerShortId;
   out.host_ip = meta.hostIp;
   out.stream = record.stream;
-  out.is_error = record.stream === "stderr" || ERROR_LEVELS.has(record.level ?? "");
+  out.is_error = isError(record);
   out.level = record.level ?? null;
   out.message = fields ? messageOf(fields, text) : text;
-  if (part) {
-    out.part = part.part;
-    out.last_part = part.last;
+  if (record.part !== undefined) {
+    out.part = record.part;
+    out.last_part = !!record.lastPart;
   }
   return out;
+}
+
+function isError(record: BufferedRecord): boolean {
+  return record.stream === "stderr" || ERROR_LEVELS.has(record.level ?? "");
+}
+
+/** The metadata fields as a JSON fragment (`,"service_name":…,"host_ip":…`), built once. */
+const metadataFragments = new WeakMap<RecordMetadata, string>();
+function metadataJson(meta: RecordMetadata): string {
+  let fragment = metadataFragments.get(meta);
+  if (fragment === undefined) {
+    fragment = `,"service_name":${JSON.stringify(meta.serviceName)}` +
+      `,"service_id":${JSON.stringify(meta.serviceId)}` +
+      `,"node_id":${JSON.stringify(meta.nodeId)}` +
+      `,"container_id":${JSON.stringify(meta.containerId)}` +
+      `,"container_shortid":${JSON.stringify(meta.containerShortId)}` +
+      `,"host_ip":${JSON.stringify(meta.hostIp)}`;
+    metadataFragments.set(meta, fragment);
+  }
+  return fragment;
+}
+
+/** ISO-8601 of a time in ms; consecutive records mostly share their millisecond. */
+let lastIsoMs = NaN;
+let lastIso = "";
+function isoTime(timeMs: number): string {
+  const ms = Math.floor(timeMs);
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 function messageOf(fields: Record<string, unknown>, text: string): unknown {
@@ -88,8 +150,7 @@ function messageOf(fields: Record<string, unknown>, text: string): unknown {
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  const trimmed = text.trimStart();
-  if (!trimmed.startsWith("{")) return undefined;
+  if (!/^\s*\{/.test(text)) return undefined;
   try {
     const value = JSON.parse(text);
     return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
@@ -98,8 +159,8 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Unix time in ns as a string; the record's sequence number fills the last digits. */
+/** Unix time in ns as a string; the record's sequence number fills the last three digits. */
 function timeId(record: BufferedRecord): string {
-  const micros = BigInt(Math.floor(record.timeMs * 1000));
-  return (micros * 1000n + BigInt(record.seq % 1000)).toString();
+  const micros = Math.floor(record.timeMs * 1000); // < 2^53 until the year 2255
+  return `${micros}${String(record.seq % 1000).padStart(3, "0")}`;
 }

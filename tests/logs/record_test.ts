@@ -1,6 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
 import type { BufferedRecord } from "../../src/logs/bounded_buffer.ts";
-import { recordValue } from "../../src/logs/record.ts";
+import { recordJson, recordValue } from "../../src/logs/record.ts";
 
 const META = {
   serviceName: "web",
@@ -57,4 +57,38 @@ Deno.test("recordValue() marks errors, pilot levels and parts; replaces invalid 
   equal(part.last_part, true);
   equal(part.message, '{"a":1}', "a part is never parsed as JSON");
   equal(recordValue(META, rec(new Uint8Array([0x61, 0xff, 0x62]))).message, "a\ufffdb");
+});
+
+Deno.test("recordJson() is the JSON of recordValue() for every kind of record", () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  const records: BufferedRecord[] = [
+    {
+      seq: 0,
+      stream: "stdout",
+      timeMs: 1_764_000_000_123.456,
+      line: bytes('plain "quoted" \\ line'),
+    },
+    { seq: 1001, stream: "stderr", timeMs: 1_764_000_000_124, line: bytes("oops\u0001\u001f") },
+    { seq: 7, stream: "stdout", timeMs: 1_764_000_000_124, line: bytes('{"msg":"m","n":1}') },
+    { seq: 8, stream: "stdout", timeMs: 1_764_000_000_124, line: bytes("  {not json") },
+    { seq: 9, stream: "pilot", timeMs: 1_764_000_000_125, line: "pilot says", level: "error" },
+    { seq: 10, stream: "stdout", timeMs: 1_764_000_000_125, line: bytes('{"a"'), part: 2 },
+    {
+      seq: 11,
+      stream: "stdout",
+      timeMs: 1_764_000_000_125,
+      line: bytes("z"),
+      part: 3,
+      lastPart: true,
+    },
+    { seq: 12, stream: "stdout", timeMs: 1_764_000_000_126, line: Uint8Array.of(0xff, 0x41, 0xc3) },
+    { seq: 13, stream: "stdout", timeMs: 1_764_000_000_126, line: bytes("é 😀 \u2028") },
+  ];
+  for (const record of records) {
+    equal(
+      recordJson(META, record),
+      JSON.stringify(recordValue(META, record)),
+      `record ${record.seq}`,
+    );
+  }
 });

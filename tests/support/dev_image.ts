@@ -90,7 +90,6 @@ export async function buildDevImage(
         "cache",
         "--frozen",
         "main.ts",
-        "src/logs/kafkajs.ts",
         "src/logs/zookeeper_discovery.ts",
       ],
       cwd: `${context}/rootfs/opt/amp-pilot`,

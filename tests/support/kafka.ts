@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Kafka, logLevel } from "../../src/logs/kafkajs.ts";
+import { Kafka, logLevel } from "./kafkajs.ts";
 import { freePorts } from "./ports.ts";
 
 /** Version of the broker the tests use. */

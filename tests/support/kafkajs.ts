@@ -1,6 +1,6 @@
 /**
- * kafkajs, pinned here and imported only when Kafka shipping is on (it costs ~100 ms of
- * startup): `await import("./kafkajs.ts")`.
+ * kafkajs, pinned here and used by the tests and the benchmark as an independent Kafka client (a consumer and an
+ * admin) that checks what the pilot ships; the pilot itself does not use it.
  *
  * @module
  */
@@ -8,7 +8,7 @@
 import process from "node:process";
 
 // kafkajs sets timers with negative delays, which Node's compatibility layer reports as a
-// TimeoutNegativeWarning on stderr: the mate's stderr passes through there, so keep it clean.
+// TimeoutNegativeWarning on stderr: keep the test output readable.
 process.removeAllListeners("warning");
 process.emitWarning = () => {};
 

@@ -1,0 +1,195 @@
+/**
+ * One TCP connection to a Kafka broker: writes request frames, matches responses to requests by
+ * correlation id, and lets several requests be in flight at once (the broker answers them in
+ * order). Any failure — refused, closed, a request timing out, a garbled response — fails every
+ * pending request and closes the connection: the caller connects again and resends.
+ *
+ * @module
+ */
+
+import { ByteReader } from "./wire.ts";
+
+/** The connection to a broker failed, or a request on it did. */
+export class KafkaConnectionError extends Error {
+  override name = "KafkaConnectionError";
+}
+
+interface Pending {
+  readonly resolve: (body: ByteReader) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/** A connection to one broker. */
+export class BrokerConnection {
+  /** `host:port`. */
+  readonly address: string;
+  readonly #conn: Deno.TcpConn;
+  readonly #pending = new Map<number, Pending>();
+  #nextCorrelationId = 1;
+  #failure: KafkaConnectionError | undefined;
+  readonly #reading: Promise<void>;
+
+  private constructor(address: string, conn: Deno.TcpConn) {
+    this.address = address;
+    this.#conn = conn;
+    this.#reading = this.#readLoop();
+  }
+
+  /**
+   * Connects to `host:port` within `timeoutMs`.
+   *
+   * @throws KafkaConnectionError saying why it could not.
+   */
+  static async open(host: string, port: number, timeoutMs: number): Promise<BrokerConnection> {
+    const address = `${host}:${port}`;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const connecting = Deno.connect({ hostname: host, port });
+    try {
+      const conn = await Promise.race([
+        connecting,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new KafkaConnectionError(`no answer from ${address} in ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+      conn.setNoDelay(true);
+      return new BrokerConnection(address, conn);
+    } catch (e) {
+      connecting.then((late) => late.close(), () => {});
+      if (e instanceof KafkaConnectionError) throw e;
+      throw new KafkaConnectionError(`cannot connect to ${address}: ${describe(e)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A fresh correlation id for the next request. */
+  nextCorrelationId(): number {
+    const id = this.#nextCorrelationId;
+    this.#nextCorrelationId = id === 0x7fffffff ? 1 : id + 1;
+    return id;
+  }
+
+  /**
+   * Writes one request frame and returns once it is written (so `frame`'s memory can be
+   * reused), with the promise of its response body.
+   *
+   * @param what Names the request in errors (e.g. "Produce to logs-0").
+   */
+  async send(
+    frame: Uint8Array,
+    correlationId: number,
+    timeoutMs: number,
+    what: string,
+  ): Promise<{ response: Promise<ByteReader> }> {
+    if (this.#failure) throw this.#failure;
+    const response = new Promise<ByteReader>((resolve, reject) => {
+      const timer = setTimeout(
+        () => this.#fail(`${what} got no answer from ${this.address} in ${timeoutMs} ms`),
+        timeoutMs,
+      );
+      this.#pending.set(correlationId, { resolve, reject, timer });
+    });
+    response.catch(() => {}); // a caller that stops waiting must not leave it unhandled
+    try {
+      for (let written = 0; written < frame.length;) {
+        written += await this.#conn.write(frame.subarray(written));
+      }
+    } catch (e) {
+      this.#fail(`${what} could not be written to ${this.address}: ${describe(e)}`);
+    }
+    return { response };
+  }
+
+  /** Sends a request and waits for its response body. */
+  async request(
+    frame: Uint8Array,
+    correlationId: number,
+    timeoutMs: number,
+    what: string,
+  ): Promise<ByteReader> {
+    const { response } = await this.send(frame, correlationId, timeoutMs, what);
+    return await response;
+  }
+
+  /** Closes the connection; pending requests fail. */
+  async close(): Promise<void> {
+    this.#fail(`the connection to ${this.address} was closed`);
+    await this.#reading;
+  }
+
+  /** Whether the connection failed or was closed. */
+  get closed(): boolean {
+    return this.#failure !== undefined;
+  }
+
+  #fail(message: string): void {
+    if (this.#failure) return;
+    this.#failure = new KafkaConnectionError(message);
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(this.#failure);
+    }
+    this.#pending.clear();
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    let buffered = new Uint8Array(64 * 1024);
+    let length = 0;
+    const chunk = new Uint8Array(256 * 1024);
+    try {
+      while (true) {
+        const n = await this.#conn.read(chunk);
+        if (n === null) {
+          this.#fail(`${this.address} closed the connection`);
+          return;
+        }
+        if (length + n > buffered.length) {
+          const grown = new Uint8Array(Math.max(buffered.length * 2, length + n));
+          grown.set(buffered.subarray(0, length));
+          buffered = grown;
+        }
+        buffered.set(chunk.subarray(0, n), length);
+        length += n;
+        const consumed = this.#dispatch(buffered, length);
+        if (consumed > 0) {
+          buffered.copyWithin(0, consumed, length);
+          length -= consumed;
+        }
+      }
+    } catch (e) {
+      this.#fail(`reading from ${this.address} failed: ${describe(e)}`);
+    }
+  }
+
+  /** Hands every complete frame to its request; returns the bytes consumed. */
+  #dispatch(buffered: Uint8Array, length: number): number {
+    const view = new DataView(buffered.buffer, buffered.byteOffset, length);
+    let at = 0;
+    while (length - at >= 4) {
+      const size = view.getInt32(at);
+      if (size < 4) throw new Error(`a response frame of ${size} bytes`);
+      if (length - at - 4 < size) break;
+      const correlationId = view.getInt32(at + 4);
+      const pending = this.#pending.get(correlationId);
+      if (!pending) throw new Error(`a response to unknown request ${correlationId}`);
+      this.#pending.delete(correlationId);
+      clearTimeout(pending.timer);
+      pending.resolve(new ByteReader(buffered.slice(at + 8, at + 4 + size)));
+      at += 4 + size;
+    }
+    return at;
+  }
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,247 @@
+/**
+ * Produces record batches to the one partition that a key maps to: finds the cluster from the
+ * bootstrap brokers (asking for the topic with auto-creation allowed), picks the partition the
+ * way Kafka's default partitioner does, connects to its leader, and pipelines Produce requests
+ * on that connection. Errors are thrown as they come; the caller decides about retrying.
+ *
+ * @module
+ */
+
+import { BrokerConnection, KafkaConnectionError } from "./connection.ts";
+import { partitionForKey } from "./murmur2.ts";
+import {
+  ApiKey,
+  apiVersionsRequest,
+  beginProduceRequest,
+  chooseVersion,
+  decodeApiVersions,
+  decodeMetadata,
+  decodeProduce,
+  endProduceRequest,
+  KafkaProtocolError,
+  type Metadata,
+  metadataRequest,
+  type ProduceResult,
+  SUPPORTED_VERSIONS,
+  type TopicMetadata,
+} from "./protocol.ts";
+import { RecordBatchBuilder } from "./record_batch.ts";
+import { ByteWriter } from "./wire.ts";
+
+/** Options of {@linkcode PartitionProducer}. */
+export interface PartitionProducerOptions {
+  /** Finds the bootstrap brokers (`host:port`); called on every connection. */
+  readonly brokers: () => Promise<readonly string[]>;
+  /** Client id shown by the broker. */
+  readonly clientId: string;
+  /** Topic. */
+  readonly topic: string;
+  /** The key of every record (chooses the partition). */
+  readonly key: Uint8Array;
+  /** Time to connect to a broker (ms). */
+  readonly connectTimeoutMs: number;
+  /** Time for a broker to answer a request (ms). */
+  readonly requestTimeoutMs: number;
+}
+
+/** How many times a topic being created is asked for again, 100 ms apart. */
+const TOPIC_CREATION_POLLS = 30;
+/** Errors of a topic or partition that mean "not ready yet": the topic is being created. */
+const NOT_READY_YET = new Set([3, 5]);
+
+/** Sends record batches for one key to its partition's leader. */
+export class PartitionProducer {
+  readonly #options: PartitionProducerOptions;
+  readonly #writer = new ByteWriter(1024 * 1024);
+  #leader: BrokerConnection | undefined;
+  #partition = 0;
+  #produceVersion = 3;
+
+  /** Creates a producer; call {@linkcode connect} before producing. */
+  constructor(options: PartitionProducerOptions) {
+    this.#options = options;
+  }
+
+  /** The partition records go to (known once connected). */
+  get partition(): number {
+    return this.#partition;
+  }
+
+  /** Whether a leader connection is open. */
+  get connected(): boolean {
+    return this.#leader !== undefined && !this.#leader.closed;
+  }
+
+  /**
+   * Connects to the leader of the key's partition, asking the bootstrap brokers in turn.
+   *
+   * @throws KafkaConnectionError naming every broker tried and why each failed, or
+   * KafkaProtocolError when the cluster refuses the topic.
+   */
+  async connect(): Promise<void> {
+    await this.close();
+    const bootstrap = await this.#options.brokers();
+    if (bootstrap.length === 0) throw new KafkaConnectionError("no Kafka broker is known");
+    const failures: string[] = [];
+    for (const address of bootstrap) {
+      try {
+        await this.#connectThrough(address);
+        return;
+      } catch (e) {
+        if (e instanceof KafkaProtocolError && !e.retriable) throw e;
+        failures.push(e instanceof Error ? e.message : String(e));
+      }
+    }
+    throw new KafkaConnectionError(failures.join("; "));
+  }
+
+  async #connectThrough(address: string): Promise<void> {
+    const { host, port } = parseAddress(address);
+    const bootstrap = await this.#open(host, port);
+    try {
+      const topic = await this.#topicMetadata(bootstrap);
+      this.#partition = partitionForKey(this.#options.key, topic.metadata.partitions.length);
+      const partition = topic.metadata.partitions.find((p) => p.partition === this.#partition);
+      const leader = topic.brokers.find((b) => b.nodeId === partition?.leader);
+      if (!partition || !leader) {
+        throw new KafkaConnectionError(
+          `partition ${this.#options.topic}-${this.#partition} has no leader`,
+        );
+      }
+      if (leader.host === host && leader.port === port) {
+        this.#leader = bootstrap;
+        return;
+      }
+      this.#leader = await this.#open(leader.host, leader.port);
+    } finally {
+      if (this.#leader !== bootstrap) await bootstrap.close();
+    }
+  }
+
+  /** Opens a connection and checks that the broker speaks the versions needed. */
+  async #open(host: string, port: number): Promise<BrokerConnection> {
+    const connection = await BrokerConnection.open(host, port, this.#options.connectTimeoutMs);
+    try {
+      const id = connection.nextCorrelationId();
+      this.#writer.reset();
+      apiVersionsRequest(this.#writer, { correlationId: id, clientId: this.#options.clientId });
+      const { errorCode, versions } = decodeApiVersions(
+        await connection.request(
+          this.#writer.view(),
+          id,
+          this.#options.requestTimeoutMs,
+          "ApiVersions",
+        ),
+      );
+      if (errorCode !== 0) {
+        throw new KafkaProtocolError(errorCode, `ApiVersions on ${connection.address}`);
+      }
+      for (const apiKey of [ApiKey.Produce, ApiKey.Metadata]) {
+        if (chooseVersion(versions, apiKey) === undefined) {
+          const [min, max] = SUPPORTED_VERSIONS[apiKey]!;
+          const theirs = versions.get(apiKey);
+          throw new KafkaConnectionError(
+            `the broker at ${connection.address} does not speak ` +
+              `${apiKey === ApiKey.Produce ? "Produce" : "Metadata"} v${min}–v${max} ` +
+              `(it speaks ${
+                theirs ? `v${theirs[0]}–v${theirs[1]}` : "none"
+              }); Kafka 0.11 or newer is needed`,
+          );
+        }
+      }
+      this.#produceVersion = chooseVersion(versions, ApiKey.Produce)!;
+      return connection;
+    } catch (e) {
+      await connection.close();
+      throw e;
+    }
+  }
+
+  /** Asks for the topic (creating it where the cluster allows) until its partitions have leaders. */
+  async #topicMetadata(
+    connection: BrokerConnection,
+  ): Promise<{ metadata: TopicMetadata; brokers: Metadata["brokers"] }> {
+    const { topic } = this.#options;
+    for (let poll = 0;; poll++) {
+      const id = connection.nextCorrelationId();
+      this.#writer.reset();
+      metadataRequest(this.#writer, { correlationId: id, clientId: this.#options.clientId }, [
+        topic,
+      ], true);
+      const metadata = decodeMetadata(
+        await connection.request(
+          this.#writer.view(),
+          id,
+          this.#options.requestTimeoutMs,
+          "Metadata",
+        ),
+      );
+      const found = metadata.topics.find((t) => t.name === topic);
+      const error = found?.errorCode || found?.partitions.find((p) =>
+        p.errorCode !== 0
+      )?.errorCode ||
+        (found && found.partitions.length === 0 ? 5 : 0) || (found ? 0 : 3);
+      if (error === 0 && found) return { metadata: found, brokers: metadata.brokers };
+      if (!NOT_READY_YET.has(error) || poll >= TOPIC_CREATION_POLLS) {
+        throw new KafkaProtocolError(error, `Metadata for topic ${topic} on ${connection.address}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /**
+   * Builds one Produce request with `fill` (which adds records to the batch) and writes it.
+   * Returns once it is written, with the number of records and the promise of the outcome.
+   *
+   * @throws KafkaConnectionError when not connected or the write fails.
+   */
+  async produce(
+    baseTimestamp: number,
+    fill: (batch: RecordBatchBuilder) => void,
+  ): Promise<{ count: number; result: Promise<ProduceResult> }> {
+    const leader = this.#leader;
+    if (!leader || leader.closed) throw new KafkaConnectionError("not connected to Kafka");
+    const writer = this.#writer;
+    writer.reset();
+    const correlationId = leader.nextCorrelationId();
+    const { topic } = this.#options;
+    const at = beginProduceRequest(
+      writer,
+      { apiVersion: this.#produceVersion, correlationId, clientId: this.#options.clientId },
+      { topic, partition: this.#partition, acks: -1, timeoutMs: this.#options.requestTimeoutMs },
+    );
+    const batch = new RecordBatchBuilder(writer, this.#options.key, baseTimestamp);
+    fill(batch);
+    batch.finish();
+    endProduceRequest(writer, at);
+    const what = `Produce to ${topic}-${this.#partition}`;
+    const { response } = await leader.send(
+      writer.view(),
+      correlationId,
+      this.#options.requestTimeoutMs + 5_000,
+      what,
+    );
+    const version = this.#produceVersion;
+    const result = response.then((body) => {
+      const outcome = decodeProduce(body, version);
+      if (outcome.errorCode !== 0) throw new KafkaProtocolError(outcome.errorCode, what);
+      return outcome;
+    });
+    result.catch(() => {});
+    return { count: batch.count, result };
+  }
+
+  /** Closes the leader connection (pending results fail). */
+  async close(): Promise<void> {
+    const leader = this.#leader;
+    this.#leader = undefined;
+    await leader?.close();
+  }
+}
+
+/** Splits `host:port` (IPv6 in brackets); Kafka's port 9092 when none is given. */
+function parseAddress(address: string): { host: string; port: number } {
+  const match = /^\[?([^\]]*?)\]?(?::(\d+))?$/.exec(address.trim());
+  const host = match?.[1] ?? address;
+  return { host, port: match?.[2] ? Number(match[2]) : 9092 };
+}

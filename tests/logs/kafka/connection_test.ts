@@ -1,0 +1,49 @@
+import { equal, rejects } from "node:assert/strict";
+import { BrokerConnection, KafkaConnectionError } from "../../../src/logs/kafka/connection.ts";
+
+Deno.test("BrokerConnection fails every pending request when a peer never answers", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const connection = await BrokerConnection.open("127.0.0.1", listener.addr.port, 1_000);
+  using _peer = await accepted; // accepted, never answered
+  const frame = Uint8Array.of(0, 0, 0, 4, 0, 0, 0, 1);
+  const first = await connection.send(frame, 1, 200, "Metadata");
+  const second = await connection.send(frame, 2, 5_000, "Produce to t-0");
+  const address = `127.0.0.1:${listener.addr.port}`;
+  await rejects(first.response, (e) =>
+    e instanceof KafkaConnectionError &&
+    e.message === `Metadata got no answer from ${address} in 200 ms`);
+  await rejects(second.response, KafkaConnectionError, "the others fail with it");
+  equal(connection.closed, true);
+  await connection.close();
+});
+
+Deno.test("BrokerConnection matches responses split across reads to their requests", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const connection = await BrokerConnection.open("127.0.0.1", listener.addr.port, 1_000);
+  using peer = await accepted;
+  const a = await connection.send(Uint8Array.of(1), 7, 2_000, "A");
+  const b = await connection.send(Uint8Array.of(2), 8, 2_000, "B");
+  // two frames: [size 6][id 7][0xAA 0xBB] and [size 5][id 8][0xCC], written in three pieces
+  const bytes = Uint8Array.of(0, 0, 0, 6, 0, 0, 0, 7, 0xaa, 0xbb, 0, 0, 0, 5, 0, 0, 0, 8, 0xcc);
+  for (const piece of [bytes.subarray(0, 3), bytes.subarray(3, 12), bytes.subarray(12)]) {
+    await peer.write(piece);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  equal((await a.response).int16(), -0x5545);
+  equal((await b.response).int8(), -0x34);
+  await connection.close();
+});
+
+Deno.test("BrokerConnection says which address refused the connection", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  await rejects(
+    BrokerConnection.open("127.0.0.1", port, 1_000),
+    (e) =>
+      e instanceof KafkaConnectionError &&
+      e.message.startsWith(`cannot connect to 127.0.0.1:${port}: `),
+  );
+});
