@@ -21,7 +21,7 @@ const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 20);
 const IDLE_SECONDS = Number(Deno.env.get("BENCH_IDLE_SECONDS") ?? 60);
 const LOG_LINES = Number(Deno.env.get("BENCH_LOG_LINES") ?? 1_000_000);
-const KAFKA_RECORDS = Number(Deno.env.get("BENCH_KAFKA_RECORDS") ?? 200_000);
+const KAFKA_RECORDS = Number(Deno.env.get("BENCH_KAFKA_RECORDS") ?? 1_000_000);
 
 /** Wall-clock time in ms with sub-ms precision, comparable with `date +%s%N` of children. */
 function epochMs(): number {

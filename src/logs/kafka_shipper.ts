@@ -11,7 +11,9 @@ import type { LogRecord } from "../deps.ts";
 import { BoundedBuffer, type BufferedRecord, type PushOptions } from "./bounded_buffer.ts";
 import { KafkaConnectionError } from "./kafka/connection.ts";
 import { PartitionProducer } from "./kafka/producer.ts";
+import { KafkaDecodeError } from "./kafka/wire.ts";
 import { isTooLargeCode, KafkaProtocolError, type ProduceResult } from "./kafka/protocol.ts";
+import { PlainRecordEncoder } from "./plain_record.ts";
 import { recordJson, type RecordMetadata } from "./record.ts";
 
 /**
@@ -69,6 +71,7 @@ export class KafkaShipper {
   readonly #options: ShipperOptions;
   readonly #buffer: BoundedBuffer;
   readonly #inFlight: InFlight[] = [];
+  readonly #plain: PlainRecordEncoder;
   #producer: PartitionProducer | undefined;
   #connected = false;
   #closed = false;
@@ -88,6 +91,7 @@ export class KafkaShipper {
   constructor(options: ShipperOptions) {
     this.#options = options;
     this.#buffer = new BoundedBuffer(options.maxRecords, options.maxBytes);
+    this.#plain = new PlainRecordEncoder(options.meta);
   }
 
   /** Records waiting for Kafka. */
@@ -195,7 +199,6 @@ export class KafkaShipper {
       await this.#producer!.connect();
       this.#connected = true;
       this.#nextSeq = this.#buffer.headSeq;
-      this.#failures = 0;
       this.#report(true, "connected");
     } catch (e) {
       this.#report(false, describe(e));
@@ -218,6 +221,7 @@ export class KafkaShipper {
   async #sendBatch(): Promise<void> {
     const dropped = this.#inFlight.some((f) => f.droppedReported > 0) ? 0 : this.#buffer.dropped;
     const meta = this.#options.meta;
+    const plain = this.#plain;
     const limit = this.#batchBytes;
     let lastSeq = -1;
     let records = 0;
@@ -226,7 +230,11 @@ export class KafkaShipper {
       const { result } = await this.#producer!.produce(now, (batch) => {
         if (dropped > 0) batch.add(now, JSON.stringify(this.#droppedRecord(dropped)), limit);
         records = this.#buffer.visit(this.#nextSeq, Number.MAX_SAFE_INTEGER, (record) => {
-          if (!batch.add(record.timeMs, recordJson(meta, record), limit)) return false;
+          const length = plain.valueLength(record);
+          const added = length < 0
+            ? batch.add(record.timeMs, recordJson(meta, record), limit)
+            : batch.addEncoded(record.timeMs, length, plain, record, limit);
+          if (!added) return false;
           lastSeq = record.seq;
           return true;
         });
@@ -255,6 +263,7 @@ export class KafkaShipper {
     this.#buffer.acknowledgeDropped(oldest.droppedReported);
     this.#sent += oldest.records;
     this.#quickRetries = 0;
+    this.#failures = 0; // only an acknowledged batch proves Kafka works again
     if (this.#batchBytes < MAX_BATCH_BYTES) {
       this.#batchBytes = Math.min(MAX_BATCH_BYTES, this.#batchBytes * 2);
     }
@@ -328,9 +337,10 @@ export class KafkaShipper {
   }
 }
 
-/** Retriable Kafka errors, and lost connections (which reconnecting may cure). */
+/** Retriable Kafka errors, lost connections and garbled answers (reconnecting may cure them). */
 function isRetriable(e: unknown): boolean {
-  return (e instanceof KafkaProtocolError && e.retriable) || e instanceof KafkaConnectionError;
+  return (e instanceof KafkaProtocolError && e.retriable) || e instanceof KafkaConnectionError ||
+    e instanceof KafkaDecodeError;
 }
 
 function renderValue(value: unknown): string {
@@ -343,6 +353,11 @@ function renderValue(value: unknown): string {
   }
 }
 
+/** A Kafka failure as it is; anything else is a fault of the shipper itself, and says so. */
 function describe(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  if (e instanceof KafkaConnectionError || e instanceof KafkaProtocolError) return e.message;
+  if (e instanceof KafkaDecodeError) return `a garbled answer from Kafka: ${e.message}`;
+  return `internal error of the Kafka shipper (please report it): ${
+    e instanceof Error ? `${e.name}: ${e.message}` : String(e)
+  }`;
 }

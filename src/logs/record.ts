@@ -67,7 +67,7 @@ export function recordJson(meta: RecordMetadata, record: BufferedRecord): string
     ? ""
     : `,"part":${record.part},"last_part":${!!record.lastPart}`;
   return `{"timestamp":"${isoTime(record.timeMs)}","time_id":"${timeId(record)}"` +
-    `${metadataJson(meta)},"stream":"${record.stream}","is_error":${isError(record)},` +
+    `${recordMetadataJson(meta)},"stream":"${record.stream}","is_error":${isError(record)},` +
     `"level":${record.level === undefined ? "null" : JSON.stringify(record.level)},` +
     `"message":${JSON.stringify(text)}${part}}`;
 }
@@ -115,9 +115,9 @@ function isError(record: BufferedRecord): boolean {
   return record.stream === "stderr" || ERROR_LEVELS.has(record.level ?? "");
 }
 
-/** The metadata fields as a JSON fragment (`,"service_name":…,"host_ip":…`), built once. */
 const metadataFragments = new WeakMap<RecordMetadata, string>();
-function metadataJson(meta: RecordMetadata): string {
+/** The metadata fields as a JSON fragment, `,"service_name":…,"host_ip":…` (built once). */
+export function recordMetadataJson(meta: RecordMetadata): string {
   let fragment = metadataFragments.get(meta);
   if (fragment === undefined) {
     fragment = `,"service_name":${JSON.stringify(meta.serviceName)}` +

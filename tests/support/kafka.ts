@@ -269,3 +269,108 @@ async function topicReady(kafka: InstanceType<typeof Kafka>, topic: string, time
     await admin.disconnect();
   }
 }
+
+/** A Java consumer counting records, from {@linkcode startJavaCounter}. */
+export interface JavaCounter extends AsyncDisposable {
+  /** Resolves when `count` records containing the marker were read, or rejects on timeout. */
+  readonly done: Promise<void>;
+  /** Records containing the marker read so far. */
+  counted(): number;
+}
+
+const COUNTER = new URL("./RecordCounter.java", import.meta.url).pathname;
+
+/**
+ * Reads partition 0 of `topic` from its first offset with the Java client (RecordCounter.java:
+ * an independent reader fast enough for throughput figures, where kafkajs under Deno and Kafka's
+ * console consumer are not), counting the records that contain `marker`. It reads all of
+ * `warmUpTopic` first, so that its JIT is warm. The topic must exist and hold a record already:
+ * this resolves once the consumer has read it.
+ */
+export async function startJavaCounter(
+  bootstrap: string,
+  warmUpTopic: string,
+  topic: string,
+  marker: string,
+  count: number,
+  timeoutMs: number,
+): Promise<JavaCounter> {
+  const child = new Deno.Command("java", {
+    args: [
+      "-cp",
+      `${kafkaLibs()}/*`,
+      COUNTER,
+      bootstrap,
+      warmUpTopic,
+      topic,
+      marker,
+      String(count),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let counted = 0;
+  let errors = "";
+  let sawFirst: () => void = () => {};
+  const first = new Promise<void>((resolve) => (sawFirst = resolve));
+  const reading = (async () => {
+    for await (
+      const line of child.stdout.pipeThrough(new TextDecoderStream()).pipeThrough(lines())
+    ) {
+      if (line === "ready") sawFirst();
+      const match = /^counted (\d+)$/.exec(line);
+      if (match) counted = Number(match[1]);
+    }
+  })();
+  const stderr = (async () => {
+    for await (const text of child.stderr.pipeThrough(new TextDecoderStream())) {
+      if (!/SLF4J/.test(text)) errors += text;
+    }
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the Java consumer read ${counted} of ${count} records ${errors}`)),
+      timeoutMs,
+    );
+  });
+  const finished = child.status.then((status) => {
+    if (counted < count) {
+      throw new Error(`the Java consumer exited (${status.code}) after ${counted}: ${errors}`);
+    }
+  });
+  const dispose = async () => {
+    clearTimeout(timer);
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await child.status;
+    await Promise.all([reading.catch(() => {}), stderr.catch(() => {})]);
+  };
+  try {
+    await Promise.race([first, timeout, finished]);
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+  const done = Promise.race([reading.then(() => finished), timeout]);
+  done.catch(() => {});
+  return { done, counted: () => counted, [Symbol.asyncDispose]: dispose };
+}
+
+/** Splits a text stream into lines. */
+function lines(): TransformStream<string, string> {
+  let carry = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      const parts = (carry + chunk).split("\n");
+      carry = parts.pop()!;
+      for (const part of parts) controller.enqueue(part);
+    },
+    flush(controller) {
+      if (carry) controller.enqueue(carry);
+    },
+  });
+}

@@ -25,6 +25,9 @@ function buildTables(): Uint32Array[] {
   return tables;
 }
 
+/** Whether this machine stores integers little-endian, as every platform Deno runs on does. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /** The CRC-32C of `bytes`, as an unsigned 32-bit integer. */
 export function crc32c(bytes: Uint8Array): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [
@@ -37,16 +40,25 @@ export function crc32c(bytes: Uint8Array): number {
     Uint32Array,
     Uint32Array,
   ];
-  let crc = 0xffffffff;
+  const length = bytes.length;
+  let crc = 0xffffffff | 0;
   let i = 0;
-  const end8 = bytes.length - (bytes.length % 8);
-  for (; i < end8; i += 8) {
-    const low = (crc ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) |
-      (bytes[i + 3]! << 24))) >>> 0;
-    crc = t7[low & 0xff]! ^ t6[(low >>> 8) & 0xff]! ^ t5[(low >>> 16) & 0xff]! ^
-      t4[low >>> 24]! ^ t3[bytes[i + 4]!]! ^ t2[bytes[i + 5]!]! ^ t1[bytes[i + 6]!]! ^
-      t0[bytes[i + 7]!]!;
+  if (LITTLE_ENDIAN && length >= 16) {
+    // Bytes up to a 4-byte boundary, then eight bytes per step read as two 32-bit words.
+    while (i < length && ((bytes.byteOffset + i) & 3) !== 0) {
+      crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+      i++;
+    }
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, (length - i) >>> 3 << 1);
+    for (let w = 0; w < words.length; w += 2) {
+      const low = crc ^ words[w]!;
+      const high = words[w + 1]!;
+      crc = t7[low & 0xff]! ^ t6[(low >>> 8) & 0xff]! ^ t5[(low >>> 16) & 0xff]! ^
+        t4[low >>> 24]! ^ t3[high & 0xff]! ^ t2[(high >>> 8) & 0xff]! ^
+        t1[(high >>> 16) & 0xff]! ^ t0[high >>> 24]!;
+    }
+    i += words.length * 4;
   }
-  for (; i < bytes.length; i++) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  for (; i < length; i++) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { ByteReader, ByteWriter } from "./wire.ts";
+import { ByteReader, ByteWriter, KafkaDecodeError } from "./wire.ts";
 
 /** API keys used here. */
 export const ApiKey = { Produce: 0, Metadata: 3, ApiVersions: 18 } as const;
@@ -232,7 +232,7 @@ export function decodeProduce(reader: ByteReader, version: number): ProduceResul
     }, "partition responses");
   }, "Produce responses").flat();
   const result = results[0];
-  if (!result) throw new Error("the Produce response names no partition");
+  if (!result) throw new KafkaDecodeError("the Produce response names no partition");
   return result;
 }
 

@@ -11,6 +11,12 @@ import { ByteWriter, sizeOfVarint } from "./wire.ts";
 /** Offset of the attributes field from the batch's start: where the CRC begins. */
 const CRC_START = 8 + 4 + 4 + 1 + 4;
 
+/** Writes record values of a known length into a batch. */
+export interface ValueEncoder<T> {
+  /** Writes exactly the announced number of bytes of `item`'s value. */
+  writeValue(out: ByteWriter, item: T): void;
+}
+
 /** Appends a record batch with one key for all its records to a {@linkcode ByteWriter}. */
 export class RecordBatchBuilder {
   readonly #out: ByteWriter;
@@ -69,6 +75,32 @@ export class RecordBatchBuilder {
     const scratch = this.#scratch;
     scratch.reset();
     const valueLength = scratch.utf8(value);
+    if (!this.#beginRecord(timestamp, valueLength, maxBytes)) return false;
+    this.#out.raw(scratch.view()).varint(0); // no headers
+    return true;
+  }
+
+  /**
+   * Appends a record whose value, `valueLength` bytes, `encoder` writes straight into the batch;
+   * see {@linkcode add}.
+   *
+   * @returns Whether the record was added.
+   */
+  addEncoded<T>(
+    timestamp: number,
+    valueLength: number,
+    encoder: ValueEncoder<T>,
+    item: T,
+    maxBytes = Infinity,
+  ): boolean {
+    if (!this.#beginRecord(timestamp, valueLength, maxBytes)) return false;
+    encoder.writeValue(this.#out, item);
+    this.#out.varint(0); // no headers
+    return true;
+  }
+
+  /** Writes a record's fields up to its value's length, unless the batch would grow too large. */
+  #beginRecord(timestamp: number, valueLength: number, maxBytes: number): boolean {
     const time = Math.floor(timestamp);
     const timestampDelta = time - this.#baseTimestamp;
     const offsetDelta = this.#count;
@@ -85,9 +117,7 @@ export class RecordBatchBuilder {
       .varint(offsetDelta)
       .varint(keyLength)
       .raw(this.#key)
-      .varint(valueLength)
-      .raw(scratch.view())
-      .varint(0); // no headers
+      .varint(valueLength);
     return true;
   }
 

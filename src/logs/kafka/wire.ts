@@ -8,6 +8,8 @@
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** Up to this many bytes, a loop copies faster than `Uint8Array.prototype.set`. */
+const SMALL_COPY = 64;
 
 /** Appends Kafka primitives to one growable buffer. */
 export class ByteWriter {
@@ -124,10 +126,26 @@ export class ByteWriter {
 
   /** Writes raw bytes. */
   raw(bytes: Uint8Array): this {
-    this.ensure(bytes.length);
-    this.#bytes.set(bytes, this.#length);
-    this.#length += bytes.length;
+    const length = bytes.length;
+    this.ensure(length);
+    if (length <= SMALL_COPY) {
+      const target = this.#bytes;
+      for (let i = 0, at = this.#length; i < length; i++, at++) target[at] = bytes[i]!;
+    } else {
+      this.#bytes.set(bytes, this.#length);
+    }
+    this.#length += length;
     return this;
+  }
+
+  /** The underlying memory: bytes written in place after {@linkcode ensure} are kept by {@linkcode skip}. */
+  get bytes(): Uint8Array {
+    return this.#bytes;
+  }
+
+  /** Moves the end past `n` bytes written in place. */
+  skip(n: number): void {
+    this.#length += n;
   }
 
   /** Writes an int16-length string, or -1 for null. */
