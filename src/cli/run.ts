@@ -122,6 +122,10 @@ async function createShipper(config: PilotConfig, origin: Origin): Promise<Kafka
       connected
         ? kafkaLog.info("Kafka is reachable ({where}); shipping logs", { where })
         : kafkaLog.warn("Kafka is unreachable ({reason}); buffering logs in memory", { reason }),
+    onRecordRejected: (reason) =>
+      kafkaLog.error("a log record could not be sent to Kafka and was given up ({reason})", {
+        reason,
+      }),
   });
 }
 

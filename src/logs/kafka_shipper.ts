@@ -16,11 +16,6 @@ import { isTooLargeCode, KafkaProtocolError, type ProduceResult } from "./kafka/
 import { PlainRecordEncoder } from "./plain_record.ts";
 import { recordJson, type RecordMetadata } from "./record.ts";
 
-/**
- * Longest line part sent as one record. The broker's default limit is about 1 MiB per batch, and
- * JSON escaping can grow a line up to 6 times (binary bytes), so parts stay well below it.
- */
-export const MAX_RECORD_BYTES = 128 * 1024;
 /** Bytes of one record batch, below the broker's default limit of 1 MiB. */
 const MAX_BATCH_BYTES = 900 * 1024;
 /** Produce requests written before the first is answered. */
@@ -264,14 +259,12 @@ export class KafkaShipper {
     this.#sent += oldest.records;
     this.#quickRetries = 0;
     this.#failures = 0; // only an acknowledged batch proves Kafka works again
-    if (this.#batchBytes < MAX_BATCH_BYTES) {
-      this.#batchBytes = Math.min(MAX_BATCH_BYTES, this.#batchBytes * 2);
-    }
   }
 
   /**
    * A batch the broker finds too large: a lone record is given up (it never fits); otherwise
-   * batches shrink and everything from this one on is sent again.
+   * batches shrink, for good (the topic's limit stays), and everything from this one on is sent
+   * again.
    */
   #tooLarge(batch: InFlight, e: KafkaProtocolError): void {
     this.#abandonInFlight();

@@ -7,7 +7,7 @@
 
 import { LineSplitter } from "./line_splitter.ts";
 import type { KafkaShipper } from "./kafka_shipper.ts";
-import { MAX_RECORD_BYTES } from "./kafka_shipper.ts";
+import { MAX_RECORD_BYTES } from "./record.ts";
 
 /** Something bytes can be written to, like `Deno.stdout`. */
 export interface ByteSink {

@@ -7,6 +7,12 @@
 
 import type { BufferedRecord } from "./bounded_buffer.ts";
 
+/**
+ * Longest line part sent as one record. The broker's default limit is about 1 MiB per batch, and
+ * JSON escaping can grow a line up to 6 times (binary bytes), so parts stay well below it.
+ */
+export const MAX_RECORD_BYTES = 128 * 1024;
+
 /** Who produced the records: the same for every record of one pilot. */
 export interface RecordMetadata {
   /** Consul service name. */

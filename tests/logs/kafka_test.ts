@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { consumeAll, startKafka } from "../support/kafka.ts";
+import { Kafka, logLevel } from "../support/kafkajs.ts";
 import { freePorts } from "../support/ports.ts";
 import { startPilot, tempDir } from "../support/pilot.ts";
 import { eventually } from "../support/eventually.ts";
@@ -129,6 +130,41 @@ Deno.test("log shipping against a real Kafka broker", async (t) => {
     pilot.signal("SIGTERM");
     await pilot.status;
   });
+
+  await t.step(
+    "a topic with a small message limit gets smaller batches; a record over it is logged",
+    async () => {
+      const name = topic();
+      const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [{ topic: name, configEntries: [{ name: "max.message.bytes", value: "20000" }] }],
+        waitForLeaders: true,
+      });
+      await admin.disconnect();
+      const long = "y".repeat(30_000);
+      const script =
+        `i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo "line $i ${"x".repeat(200)}"; ` +
+        `done; echo ${long}; echo after; sleep 600`;
+      await using pilot = startPilot({ ...base, KAFKA_TOPIC: name }, ["sh", "-c", script]);
+      const records = await consumeAll(
+        kafka.bootstrap,
+        name,
+        (r) => mateLines(r).includes("after"),
+        30_000,
+      );
+      const lines = mateLines(records);
+      deepEqual(
+        [...new Set(lines)],
+        [...Array.from({ length: 400 }, (_, i) => `line ${i + 1} ${"x".repeat(200)}`), "after"],
+      );
+      await pilot.waitForLog(
+        /could not be sent to Kafka and was given up \(.*(MESSAGE|RECORD_LIST)_TOO_LARGE/,
+      );
+      pilot.signal("SIGTERM");
+      await pilot.status;
+    },
+  );
 
   await t.step("SIGTERM flushes what is buffered", async () => {
     const name = topic();
