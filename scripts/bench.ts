@@ -355,6 +355,8 @@ async function main(): Promise<void> {
       passthrough_kafka_down_lines_per_s: passthrough.passthrough_kafka_down_lines_per_s,
       mate_alone_lines_per_s: passthrough.mate_alone_lines_per_s,
       kafka_records_per_s: shipping.kafka_records_per_s,
+      kafka_records_lost: shipping.kafka_records_lost,
+      kafka_topic_records: shipping.kafka_topic_records,
       buffer_rss_growth_mb: growth.buffer_rss_growth_mb,
     };
     const rows: [string, number, string][] = [
@@ -381,6 +383,12 @@ async function main(): Promise<void> {
         "lines/s (target ≥ 5e5)",
       ],
       ["Kafka end to end", result.kafka_records_per_s, "records/s (target ≥ 1e5)"],
+      ["  mate lines lost", result.kafka_records_lost, `of ${KAFKA_RECORDS} (target 0)`],
+      [
+        "  records in the topic",
+        result.kafka_topic_records,
+        "(lines + pilot records + duplicates)",
+      ],
       ["buffer RSS growth, Kafka down", result.buffer_rss_growth_mb, "MB (target ≤ 16 MiB + 10)"],
     ];
     for (const [label, value, unit] of rows) {

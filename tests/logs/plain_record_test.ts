@@ -3,15 +3,8 @@ import type { BufferedRecord } from "../../src/logs/bounded_buffer.ts";
 import { ByteWriter } from "../../src/logs/kafka/wire.ts";
 import { PlainRecordEncoder } from "../../src/logs/plain_record.ts";
 import { recordJson } from "../../src/logs/record.ts";
+import { META } from "../support/record_meta.ts";
 
-const META = {
-  serviceName: "web",
-  serviceId: "web-1",
-  nodeId: "n1",
-  containerId: "abc123def",
-  containerShortId: "abc123",
-  hostIp: "10.0.0.2",
-};
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 function encoded(encoder: PlainRecordEncoder, record: BufferedRecord): string | undefined {

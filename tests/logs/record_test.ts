@@ -1,15 +1,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import type { BufferedRecord } from "../../src/logs/bounded_buffer.ts";
 import { recordJson, recordValue } from "../../src/logs/record.ts";
-
-const META = {
-  serviceName: "web",
-  serviceId: "web-1",
-  nodeId: "n1",
-  containerId: "abc123def",
-  containerShortId: "abc123",
-  hostIp: "10.0.0.2",
-};
+import { META } from "../support/record_meta.ts";
 
 function rec(line: string | Uint8Array, extra: Partial<BufferedRecord> = {}): BufferedRecord {
   return { seq: 7, stream: "stdout", timeMs: 1_700_000_000_123.456, line, ...extra };

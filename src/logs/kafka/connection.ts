@@ -9,6 +9,9 @@
 
 import { ByteReader } from "./wire.ts";
 
+/** Largest response accepted: the shipper's answers are small; more means a garbled stream. */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 /** The connection to a broker failed, or a request on it did. */
 export class KafkaConnectionError extends Error {
   override name = "KafkaConnectionError";
@@ -176,7 +179,9 @@ export class BrokerConnection {
     let at = 0;
     while (length - at >= 4) {
       const size = view.getInt32(at);
-      if (size < 4) throw new Error(`a response frame of ${size} bytes`);
+      if (size < 4 || size > MAX_RESPONSE_BYTES) {
+        throw new Error(`a response frame of ${size} bytes (expected 4 to ${MAX_RESPONSE_BYTES})`);
+      }
       if (length - at - 4 < size) break;
       const correlationId = view.getInt32(at + 4);
       const pending = this.#pending.get(correlationId);

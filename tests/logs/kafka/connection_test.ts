@@ -47,3 +47,17 @@ Deno.test("BrokerConnection says which address refused the connection", async ()
       e.message.startsWith(`cannot connect to 127.0.0.1:${port}: `),
   );
 });
+
+Deno.test("BrokerConnection fails clearly on a garbled response stream", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const connection = await BrokerConnection.open("127.0.0.1", listener.addr.port, 1_000);
+  using peer = await accepted;
+  const pending = await connection.send(Uint8Array.of(1), 1, 5_000, "Metadata");
+  await peer.write(Uint8Array.of(0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 1));
+  await rejects(pending.response, (e) =>
+    e instanceof KafkaConnectionError &&
+    /^reading from 127\.0\.0\.1:\d+ failed: a response frame of 2147483647 bytes \(expected 4 to 67108864\)$/
+      .test(e.message));
+  await connection.close();
+});
