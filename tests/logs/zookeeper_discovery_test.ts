@@ -1,8 +1,8 @@
-import { deepEqual, equal, ok, rejects } from "node:assert/strict";
+import { deepEqual, equal, notEqual, ok, rejects } from "node:assert/strict";
 import { brokerAddress, discoverBrokers } from "../../src/logs/zookeeper_discovery.ts";
 import { consumeAll, startZooKeeperKafka } from "../support/kafka.ts";
 import { freePorts } from "../support/ports.ts";
-import { startPilot } from "../support/pilot.ts";
+import { startPilot, tempDir } from "../support/pilot.ts";
 
 Deno.test("brokerAddress() reads the PLAINTEXT endpoint of a broker registration", () => {
   equal(
@@ -47,5 +47,35 @@ Deno.test("ZooKeeper discovery against a real Kafka 3.9 cluster", async (t) => {
     );
     ok(records.some((x) => x.value.message === "via zookeeper"), pilot.stderr());
     ok(/ZooKeeper lists the Kafka brokers 127\.0\.0\.1:\d+/.test(pilot.stderr()), pilot.stderr());
+  });
+
+  await t.step("when every known broker is gone, the pilot asks ZooKeeper again", async () => {
+    await using dir = await tempDir();
+    const flag = `${dir.path}/moved`;
+    const topic = `zk-${crypto.randomUUID().slice(0, 8)}`;
+    const script = `echo before; while [ ! -e ${flag} ]; do sleep 0.1; done; echo after; sleep 600`;
+    await using pilot = startPilot(
+      { KAFKA: `zk://${cluster.zookeeper}/kafka`, KAFKA_TOPIC: topic, AMPPILOT_LOGLEVEL: "info" },
+      ["sh", "-c", script],
+    );
+    const mateLines = (r: { value: Record<string, unknown> }[]) =>
+      r.filter((x) => x.value.stream === "stdout").map((x) => x.value.message);
+    await consumeAll(cluster.bootstrap, topic, (r) => mateLines(r).includes("before"));
+    const before = cluster.bootstrap;
+    await cluster.moveBroker();
+    notEqual(cluster.bootstrap, before, "the broker's old address is gone");
+    await Deno.writeTextFile(flag, "");
+    const records = await consumeAll(
+      cluster.bootstrap,
+      topic,
+      (r) => mateLines(r).includes("after"),
+      60_000,
+    );
+    deepEqual([...new Set(mateLines(records))], ["before", "after"]);
+    const listed = [...pilot.stderr().matchAll(/ZooKeeper lists the Kafka brokers (\S+)/g)]
+      .map((m) => m[1]);
+    deepEqual([listed[0], listed.at(-1)], [before, cluster.bootstrap], pilot.stderr());
+    pilot.signal("SIGTERM");
+    await pilot.status;
   });
 });

@@ -137,8 +137,13 @@ async function waitForMetadata(bootstrap: string, child: Deno.ChildProcess): Pro
 export interface ZooKeeperKafka extends AsyncDisposable {
   /** `127.0.0.1:<port>` of ZooKeeper. */
   readonly zookeeper: string;
-  /** `127.0.0.1:<port>` of the broker. */
+  /** `127.0.0.1:<port>` of the broker (changes with {@linkcode moveBroker}). */
   readonly bootstrap: string;
+  /**
+   * Stops the broker (a controlled shutdown: it leaves ZooKeeper at once) and starts it again,
+   * same id and data, on another port: every address a client knew is gone.
+   */
+  moveBroker(): Promise<void>;
 }
 
 /** Version of the broker of the ZooKeeper-discovery tests (the 3.x line still has ZooKeeper). */
@@ -174,28 +179,40 @@ export async function startZooKeeperKafka(chroot = ""): Promise<ZooKeeperKafka> 
       `${dir}/zookeeper`,
     ]));
     const zookeeper = `127.0.0.1:${zkPort}`;
-    await Deno.writeTextFile(
-      `${dir}/server.properties`,
-      [
-        "broker.id=0",
-        `zookeeper.connect=${zookeeper}${chroot}`,
-        `listeners=PLAINTEXT://127.0.0.1:${port}`,
-        `log.dirs=${dir}/data`,
-        ...SINGLE_BROKER,
-        "zookeeper.connection.timeout.ms=30000",
-      ].join("\n"),
-    );
-    const broker = java([
-      "-Xmx512m",
-      "-cp",
-      `${libs}/*`,
-      "kafka.Kafka",
-      `${dir}/server.properties`,
-    ]);
-    children.push(broker);
-    const bootstrap = `127.0.0.1:${port}`;
-    await waitForMetadata(bootstrap, broker);
-    return { zookeeper, bootstrap, [Symbol.asyncDispose]: dispose };
+    let bootstrap = "";
+    let broker: Deno.ChildProcess | undefined;
+    const startBroker = async (brokerPort: number) => {
+      await Deno.writeTextFile(
+        `${dir}/server.properties`,
+        [
+          "broker.id=0",
+          `zookeeper.connect=${zookeeper}${chroot}`,
+          `listeners=PLAINTEXT://127.0.0.1:${brokerPort}`,
+          `log.dirs=${dir}/data`,
+          ...SINGLE_BROKER,
+          "zookeeper.connection.timeout.ms=30000",
+        ].join("\n"),
+      );
+      broker = java(["-Xmx512m", "-cp", `${libs}/*`, "kafka.Kafka", `${dir}/server.properties`]);
+      children.push(broker);
+      bootstrap = `127.0.0.1:${brokerPort}`;
+      await waitForMetadata(bootstrap, broker);
+    };
+    await startBroker(port!);
+    return {
+      zookeeper,
+      get bootstrap() {
+        return bootstrap;
+      },
+      moveBroker: async () => {
+        broker!.kill("SIGTERM");
+        await broker!.status;
+        children.splice(children.indexOf(broker!), 1);
+        const [next] = await freePorts(1);
+        await startBroker(next!);
+      },
+      [Symbol.asyncDispose]: dispose,
+    };
   } catch (e) {
     await dispose();
     throw e;
