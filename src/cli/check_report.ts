@@ -24,6 +24,7 @@ export interface ReportRow {
 const ROWS: readonly { key: keyof PilotConfig; describe: string }[] = [
   ...SETTINGS.map((s) => ({ key: s.key, describe: s.describe })),
   { key: "consulToken", describe: "Consul ACL token" },
+  { key: "consulTls", describe: "Consul TLS (CA, client certificate)" },
 ];
 
 /** Builds the rows of the report. */
@@ -55,6 +56,8 @@ export function reportJson(loaded: LoadedConfig): Record<string, unknown> {
   for (const key of ROWS.map((r) => r.key)) {
     const value = key === "consulToken"
       ? (loaded.config.consulToken ? REDACTED : undefined)
+      : key === "consulTls"
+      ? (loaded.config.consulTls ? showValue(key, loaded.config) : undefined)
       : loaded.config[key];
     out[key] = { value: value ?? null, source: loaded.sources[key] ?? null };
   }
@@ -71,6 +74,11 @@ function showValue(key: keyof PilotConfig, c: PilotConfig): string {
   switch (key) {
     case "consulToken":
       return c.consulToken ? REDACTED : "-";
+    case "consulTls":
+      return !c.consulTls ? "-" : [
+        ...(c.consulTls.caCerts.length > 0 ? ["CA"] : []),
+        ...(c.consulTls.cert ? ["client certificate and key"] : []),
+      ].join(", ") || "-";
     case "consul":
       return c.consul
         ? (c.consul.kind === "unix"

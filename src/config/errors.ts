@@ -1,5 +1,6 @@
 /**
- * The error raised when the configuration cannot be used.
+ * The error raised when the configuration cannot be used, and how a file that cannot be read is
+ * described in it.
  *
  * @module
  */
@@ -22,4 +23,12 @@ export class ConfigError extends Error {
     this.name = "ConfigError";
     this.problems = problems;
   }
+}
+
+/** Why a file named by the configuration could not be read, in a few words. */
+export function describeIoError(e: unknown): string {
+  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (e instanceof Deno.errors.IsADirectory) return "it is a directory";
+  if (e instanceof Deno.errors.NotFound) return "the file does not exist";
+  return e instanceof Error ? e.message : String(e);
 }

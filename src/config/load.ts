@@ -13,10 +13,11 @@ import {
   readEnvLayer,
   strayOnlyAtStartupVariables,
 } from "./env.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, describeIoError } from "./errors.ts";
 import { redactValue } from "./redact.ts";
 import { CONFFILE_ENV, DEFAULTS, type SettingKey, SETTINGS, TOKEN_ENV } from "./settings.ts";
-import type { Dependency, PilotConfig, ValueSource } from "./types.ts";
+import type { ConsulAddress, Dependency, PilotConfig, ValueSource } from "./types.ts";
+import { readConsulTls } from "./consul_tls.ts";
 import { boolean } from "./values.ts";
 
 /** Where one effective value came from. */
@@ -99,6 +100,14 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
 
   const token = await readToken(options.env, readTextFile, problems);
   if (token) sources.consulToken = { source: "env", origin: token.origin };
+  const tls = await readConsulTls(
+    options.env,
+    values.consul as ConsulAddress | undefined,
+    readTextFile,
+    problems,
+    warnings,
+  );
+  if (tls) sources.consulTls = { source: "env", origin: tls.origin };
 
   const deps = applyOnlyAtStartup(options.env, values, sources, problems);
   warnings.push(
@@ -117,7 +126,11 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     values.serviceId = `${values.name ?? "mate"}-${suffix}`;
     sources.serviceId = { source: "default", origin: "generated" };
   }
-  const config = { ...values, consulToken: token?.value } as unknown as PilotConfig;
+  const config = {
+    ...values,
+    consulToken: token?.value,
+    consulTls: tls?.value,
+  } as unknown as PilotConfig;
   return { config, sources, warnings };
 }
 
@@ -253,11 +266,4 @@ function describeValue(origin: string, shown: string): string {
 function randomSuffix(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(4));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function describeIoError(e: unknown): string {
-  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (e instanceof Deno.errors.IsADirectory) return "it is a directory";
-  if (e instanceof Deno.errors.NotFound) return "the file does not exist";
-  return e instanceof Error ? e.message : String(e);
 }

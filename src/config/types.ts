@@ -21,6 +21,16 @@ export type ConsulAddress =
     readonly baseUrl: string;
   };
 
+/** TLS material for an `https://` Consul address (PEM texts; `key` is a secret). */
+export interface ConsulTls {
+  /** CA certificates trusted besides the system's. */
+  readonly caCerts: readonly string[];
+  /** Client certificate chain, for agents that verify incoming connections. */
+  readonly cert?: string;
+  /** The client certificate's private key. */
+  readonly key?: string;
+}
+
 /** Where the Kafka brokers are found. */
 export type KafkaTarget =
   | {
@@ -58,6 +68,8 @@ export interface PilotConfig {
   readonly consul: ConsulAddress | undefined;
   /** Consul ACL token (a secret: never logged). */
   readonly consulToken: string | undefined;
+  /** TLS material for an https Consul address (from `CONSUL_CACERT`…). */
+  readonly consulTls: ConsulTls | undefined;
   /** Consul service name of the mate. */
   readonly name: string | undefined;
   /** The mate's command as an argv. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ConsulAddress } from "../config/types.ts";
+import type { ConsulAddress, ConsulTls } from "../config/types.ts";
 import { parseIndexHeader } from "./blocking_index.ts";
 import { ConsulError } from "./errors.ts";
 
@@ -84,6 +84,8 @@ export interface ConsulClientOptions {
   readonly address: ConsulAddress;
   /** ACL token. */
   readonly token?: string;
+  /** TLS material for an https address. */
+  readonly tls?: ConsulTls;
   /** Timeout of every non-blocking call (ms); default 5000. */
   readonly timeoutMs?: number;
 }
@@ -101,6 +103,21 @@ export function goDuration(ms: number): string {
 const DEFAULT_TIMEOUT_MS = 5_000;
 const MAX_DETAIL = 300;
 
+/** The HTTP client a Consul address needs: a unix socket, TLS material, or the default. */
+function httpClientFor(
+  address: ConsulAddress,
+  tls: ConsulTls | undefined,
+): Deno.HttpClient | undefined {
+  if (address.kind === "unix") {
+    return Deno.createHttpClient({ proxy: { transport: "unix", path: address.path } });
+  }
+  if (!tls || !address.baseUrl.startsWith("https://")) return undefined;
+  const caCerts = [...tls.caCerts];
+  return tls.cert !== undefined && tls.key !== undefined
+    ? Deno.createHttpClient({ caCerts, cert: tls.cert, key: tls.key })
+    : Deno.createHttpClient({ caCerts });
+}
+
 /** Client of the Consul agent's HTTP API. Close it when done (it may hold a socket client). */
 export class ConsulClient {
   readonly #baseUrl: string;
@@ -113,9 +130,7 @@ export class ConsulClient {
     this.#baseUrl = options.address.baseUrl;
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#httpClient = options.address.kind === "unix"
-      ? Deno.createHttpClient({ proxy: { transport: "unix", path: options.address.path } })
-      : undefined;
+    this.#httpClient = httpClientFor(options.address, options.tls);
   }
 
   /** Releases the socket client, if any. */

@@ -44,7 +44,7 @@ export class ConsulError extends Error {
 function describe(failure: ConsulFailure, detail: string, status?: number): string {
   switch (failure) {
     case "unreachable":
-      return `cannot connect: ${detail}`;
+      return `cannot connect: ${detail}${tlsHint(detail)}`;
     case "timeout":
       return `no answer within ${detail}`;
     case "http":
@@ -52,4 +52,12 @@ function describe(failure: ConsulFailure, detail: string, status?: number): stri
     case "bad-response":
       return `unexpected answer: ${detail}`;
   }
+}
+
+/** What to do about an agent certificate that no trusted CA signed. */
+function tlsHint(detail: string): string {
+  if (/UnknownIssuer|unknown ?issuer|self.signed/i.test(detail)) {
+    return " (to trust a private CA, set CONSUL_CACERT to its PEM file)";
+  }
+  return "";
 }

@@ -103,7 +103,11 @@ class Shell {
     this.#reaper = options.reaper ?? noReaper();
     this.#state = initialState(this.#core);
     if (config.consul) {
-      this.#client = new ConsulClient({ address: config.consul, token: config.consulToken });
+      this.#client = new ConsulClient({
+        address: config.consul,
+        token: config.consulToken,
+        tls: config.consulTls,
+      });
       this.#registration = new Registration(this.#client, {
         service: this.#service(),
         onProblem: problemLogger("registration"),

@@ -27,6 +27,8 @@ export interface ConsulAgent extends AsyncDisposable {
   readonly masterToken: string | undefined;
   /** The unix socket of the HTTP API, when asked for. */
   readonly socketPath: string | undefined;
+  /** With the `tls` option: the HTTPS API's address and the files a client needs. */
+  readonly tls: ConsulTlsFiles | undefined;
   /** Stops the agent, keeping its ports for a restart (a dev agent loses its state). */
   stop(): Promise<void>;
   /** Starts it again on the same ports after {@linkcode stop}. */
@@ -41,6 +43,44 @@ export interface ConsulOptions {
   readonly unixSocket?: boolean;
   /** A fixed HTTP port (e.g. 8500, the default `consul:8500` of loader mode). */
   readonly httpPort?: number;
+  /**
+   * Also serve the HTTP API over TLS, with a CA and certificates made by `consul tls`;
+   * `mutual` makes the agent require a client certificate on it.
+   */
+  readonly tls?: "server" | "mutual";
+}
+
+/** The HTTPS side of an agent started with the `tls` option. */
+export interface ConsulTlsFiles {
+  /** `https://127.0.0.1:<port>`. */
+  readonly address: string;
+  /** The CA's certificate (PEM file). */
+  readonly caFile: string;
+  /** A client certificate the CA signed, and its key (PEM files). */
+  readonly clientCertFile: string;
+  readonly clientKeyFile: string;
+}
+
+/** Makes a CA and a server and client certificate with the agent's own `consul tls`. */
+async function makeTlsFiles(dir: string): Promise<Omit<ConsulTlsFiles, "address">> {
+  for (
+    const args of [["ca", "create"], ["cert", "create", "-server"], ["cert", "create", "-client"]]
+  ) {
+    const { success, stderr } = await new Deno.Command(consulBinary(), {
+      args: ["tls", ...args],
+      cwd: dir,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!success) {
+      throw new Error(`consul tls ${args.join(" ")} failed: ${new TextDecoder().decode(stderr)}`);
+    }
+  }
+  return {
+    caFile: `${dir}/consul-agent-ca.pem`,
+    clientCertFile: `${dir}/dc1-client-consul-0.pem`,
+    clientKeyFile: `${dir}/dc1-client-consul-0-key.pem`,
+  };
 }
 
 const LEADER_TIMEOUT_MS = 60_000;
@@ -81,8 +121,9 @@ function agentArgs(
   acl: boolean,
   token: string,
   socketPath: string | undefined,
+  tls: { dir: string; mutual: boolean } | undefined,
 ): string[] {
-  const [http, dns, serfLan, serfWan, server, grpc, grpcTls] = ports;
+  const [http, dns, serfLan, serfWan, server, grpc, grpcTls, https] = ports;
   const args = [
     "agent",
     "-dev",
@@ -98,6 +139,17 @@ function agentArgs(
     "-log-level=warn",
   ];
   if (socketPath) args.push("-hcl", `addresses { http = "127.0.0.1 unix://${socketPath}" }`);
+  if (tls) {
+    args.push(
+      "-hcl",
+      `ports { https = ${https} }`,
+      "-hcl",
+      `tls { defaults { ca_file = "${tls.dir}/consul-agent-ca.pem" ` +
+        `cert_file = "${tls.dir}/dc1-server-consul-0.pem" ` +
+        `key_file = "${tls.dir}/dc1-server-consul-0-key.pem" ` +
+        `verify_incoming = ${tls.mutual} } }`,
+    );
+  }
   if (acl) {
     args.push(
       "-hcl",
@@ -125,14 +177,23 @@ export async function startConsul(options: ConsulOptions = {}): Promise<ConsulAg
 
 async function startConsulOnce(options: ConsulOptions): Promise<ConsulAgent> {
   const mode = await chooseMode();
-  const ports = await freePorts(7);
+  const ports = await freePorts(8);
   if (options.httpPort) ports[0] = options.httpPort;
   const token = options.acl ? crypto.randomUUID() : "";
-  const socketDir = options.unixSocket
+  const socketDir = options.unixSocket || options.tls
     ? await Deno.makeTempDir({ prefix: "amp-pilot-consul-" })
     : undefined;
-  const socketPath = socketDir ? `${socketDir}/consul.sock` : undefined;
-  const args = agentArgs(ports, options.acl ?? false, token, socketPath);
+  const socketPath = options.unixSocket ? `${socketDir}/consul.sock` : undefined;
+  const tlsFiles = options.tls && socketDir
+    ? { ...(await makeTlsFiles(socketDir)), address: `https://127.0.0.1:${ports[7]}` }
+    : undefined;
+  const args = agentArgs(
+    ports,
+    options.acl ?? false,
+    token,
+    socketPath,
+    options.tls && socketDir ? { dir: socketDir, mutual: options.tls === "mutual" } : undefined,
+  );
   const runner = mode === "container" ? containerRunner(args, socketDir) : processRunner(args);
   const dispose = async () => {
     await runner.stop();
@@ -153,6 +214,7 @@ async function startConsulOnce(options: ConsulOptions): Promise<ConsulAgent> {
     mode,
     masterToken: options.acl ? token : undefined,
     socketPath,
+    tls: tlsFiles,
     stop: () => runner.stop(),
     restart: async () => {
       await runner.start();

@@ -1,0 +1,65 @@
+import { deepEqual, equal } from "node:assert/strict";
+import { ConfigError } from "../../src/config/errors.ts";
+import { loadConfig } from "../../src/config/load.ts";
+
+const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const KEY = "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n";
+const FILES: Record<string, string> = { "/ca.pem": PEM, "/c.pem": PEM, "/k.pem": KEY, "/x": "x" };
+
+async function load(env: Record<string, string>) {
+  return await loadConfig({
+    env: { AMPPILOT_LAUNCH_CMD: "x", SERVICE_NAME: "web", CONSUL: "https://consul:8501", ...env },
+    randomSuffix: () => "abcd1234",
+    readTextFile: (path) =>
+      path in FILES
+        ? Promise.resolve(FILES[path]!)
+        : Promise.reject(new Deno.errors.NotFound(path)),
+  });
+}
+
+async function problems(env: Record<string, string>): Promise<readonly string[]> {
+  try {
+    await load(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error("expected a configuration error");
+}
+
+Deno.test("loadConfig() reads CONSUL_CACERT, CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY", async () => {
+  equal((await load({})).config.consulTls, undefined);
+  const ca = await load({ CONSUL_CACERT: "/ca.pem" });
+  deepEqual(ca.config.consulTls, { caCerts: [PEM] });
+  deepEqual(ca.sources.consulTls, { source: "env", origin: "CONSUL_CACERT=/ca.pem" });
+  const mutual = await load({
+    CONSUL_CACERT: "/ca.pem",
+    CONSUL_CLIENT_CERT: "/c.pem",
+    CONSUL_CLIENT_KEY: "/k.pem",
+  });
+  deepEqual(mutual.config.consulTls, { caCerts: [PEM], cert: PEM, key: KEY });
+  equal(mutual.warnings.length, 0);
+});
+
+Deno.test("loadConfig() says which TLS file is wrong and why", async () => {
+  deepEqual(await problems({ CONSUL_CACERT: "/nope.pem" }), [
+    "CONSUL_CACERT=/nope.pem: cannot read the file: the file does not exist",
+  ]);
+  deepEqual(await problems({ CONSUL_CACERT: "/x" }), [
+    "CONSUL_CACERT=/x: not a PEM file; expected a CA certificate in PEM format",
+  ]);
+  deepEqual(await problems({ CONSUL_CLIENT_CERT: "/c.pem" }), [
+    "CONSUL_CLIENT_CERT is set without CONSUL_CLIENT_KEY; expected both or neither",
+  ]);
+  deepEqual(await problems({ CONSUL_CLIENT_KEY: "/k.pem" }), [
+    "CONSUL_CLIENT_KEY is set without CONSUL_CLIENT_CERT; expected both or neither",
+  ]);
+});
+
+Deno.test("loadConfig() warns that TLS files do nothing for a plain http address", async () => {
+  const { warnings, config } = await load({ CONSUL: "consul:8500", CONSUL_CACERT: "/ca.pem" });
+  deepEqual(warnings, [
+    "CONSUL_CACERT is set but the Consul address is not https://; TLS settings are ignored",
+  ]);
+  deepEqual(config.consulTls, { caCerts: [PEM] });
+});
