@@ -153,6 +153,7 @@ export async function kafkaThroughput(
     // A consumer that times out has found records missing: that is a figure too, not a crash.
     const missing = await counter.done.then(() => undefined, (e: Error) => e.message);
     const elapsed = performance.now() - started;
+    // deno-lint-ignore no-console -- the benchmark reports on stderr as it goes
     if (missing) console.error(`Kafka end to end: ${missing}`);
     return {
       kafka_records_per_s: Math.round(counter.counted() / (elapsed / 1000)),
