@@ -11,5 +11,7 @@ if (import.meta.main) {
   const trap = new SignalTrap();
   const { runCli } = await import("./src/cli/cli.ts");
   const code = await runCli(Deno.args, { env: Deno.env.toObject(), trap });
+  const { flushLogging } = await import("./src/log/logger.ts");
+  await flushLogging(); // records still waiting for a lazily loaded LogTape
   Deno.exit(code);
 }

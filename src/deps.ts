@@ -9,14 +9,6 @@
 
 export { z } from "npm:zod@^4.6.7";
 export type { ZodType } from "npm:zod@^4.6.7";
-export {
-  configure,
-  getLogger,
-  getTextFormatter,
-  jsonLinesFormatter,
-  type Logger,
-  type LogLevel,
-  type LogRecord,
-  reset as resetLogging,
-  type Sink,
-} from "npm:@logtape/logtape@^2.4.2";
+// LogTape's values are imported by src/log/logtape.ts, loaded only when a record is written
+// (it costs ~25 ms of startup); its types are free.
+export type { Logger, LogLevel, LogRecord, Sink } from "npm:@logtape/logtape@^2.4.2";

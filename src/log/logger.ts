@@ -2,19 +2,14 @@
  * Pilot logging with LogTape: text or JSON lines, to stderr, written synchronously so that no
  * line is lost when the pilot exits right after logging.
  *
+ * LogTape itself can be loaded lazily: with `lazy`, records that pass the level wait in order
+ * until it is loaded (on the first one), and {@linkcode flushLogging} — awaited before the pilot
+ * exits — writes them. A quiet run that logs nothing never loads it.
+ *
  * @module
  */
 
-import {
-  configure,
-  getLogger,
-  getTextFormatter,
-  jsonLinesFormatter,
-  type Logger,
-  type LogRecord,
-  resetLogging,
-  type Sink,
-} from "../deps.ts";
+import type { LogRecord, Sink } from "../deps.ts";
 import type { PilotLogFormat, PilotLogLevel } from "../config/types.ts";
 import { writeAllSync } from "./write_sync.ts";
 
@@ -31,19 +26,55 @@ export interface LoggingOptions {
   readonly write?: (line: string) => void;
   /** More sinks that receive every record (the Kafka sink of the logs issue). */
   readonly extraSinks?: Readonly<Record<string, Sink>>;
+  /** Load LogTape only when a record is first written (see {@linkcode flushLogging}). */
+  readonly lazy?: boolean;
 }
+
+/** A pilot logger: LogTape's message templates (`"{name} is up"`) with their properties. */
+export interface PilotLogger {
+  /** Logs at trace level. */
+  trace(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at debug level. */
+  debug(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at info level. */
+  info(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at warning level. */
+  warn(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at warning level. */
+  warning(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at error level. */
+  error(message: string, properties?: Record<string, unknown>): void;
+  /** Logs at fatal level. */
+  fatal(message: string, properties?: Record<string, unknown>): void;
+}
+
+type LogTape = typeof import("./logtape.ts");
+
+interface Pending {
+  readonly category: readonly string[];
+  readonly level: PilotLogLevel;
+  readonly message: string;
+  readonly properties: Record<string, unknown> | undefined;
+}
+
+const LEVELS: readonly PilotLogLevel[] = ["trace", "debug", "info", "warning", "error", "fatal"];
+
+/** The current setup; records are dropped before the first one, as LogTape drops them. */
+let options: LoggingOptions | undefined;
+/** Whether LogTape is loaded and configured for the current setup. */
+let ready = false;
+let logtape: LogTape | undefined;
+let loading: Promise<void> | undefined;
+/** Records that passed the level before LogTape was ready, in order. */
+const pending: Pending[] = [];
 
 /** Writes all of `text` to stderr synchronously. */
 export function writeStderrSync(text: string): void {
   writeAllSync(Deno.stderr, text);
 }
 
-/** A LogTape sink that formats each record and hands the line to `write`. */
-export function lineSink(
-  format: PilotLogFormat,
-  write: (line: string) => void,
-): Sink {
-  const formatter = format === "json" ? jsonLinesFormatter : getTextFormatter({
+function lineSink(lib: LogTape, format: PilotLogFormat, write: (line: string) => void): Sink {
+  const formatter = format === "json" ? lib.jsonLinesFormatter : lib.getTextFormatter({
     timestamp: "date-time-timezone",
     category: ".",
     value: "bare",
@@ -52,28 +83,76 @@ export function lineSink(
 }
 
 /**
- * Configures LogTape for the pilot. Safe to call again (the previous setup is replaced).
+ * Configures logging for the pilot. Safe to call again (the previous setup is replaced).
  *
- * @param options Level, format and destinations.
+ * @param setup Level, format, destinations, and whether LogTape may be loaded lazily.
  */
-export async function setupLogging(options: LoggingOptions): Promise<void> {
-  const sinks: Record<string, Sink> = {
-    stderr: lineSink(options.format, options.write ?? writeStderrSync),
-    ...options.extraSinks,
-  };
-  await configure({
-    reset: true,
-    sinks,
-    loggers: [
-      { category: [ROOT_CATEGORY], lowestLevel: options.level, sinks: Object.keys(sinks) },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
-    ],
-  });
+export async function setupLogging(setup: LoggingOptions): Promise<void> {
+  await loading;
+  options = setup;
+  ready = false;
+  loading = undefined;
+  if (!setup.lazy) await load();
+}
+
+/** Loads and configures LogTape once per setup, then writes the records waiting for it. */
+function load(): Promise<void> {
+  loading ??= (async () => {
+    try {
+      const lib = logtape ??= await import("./logtape.ts");
+      const setup = options!;
+      const sinks: Record<string, Sink> = {
+        stderr: lineSink(lib, setup.format, setup.write ?? writeStderrSync),
+        ...setup.extraSinks,
+      };
+      await lib.configure({
+        reset: true,
+        sinks,
+        loggers: [
+          { category: [ROOT_CATEGORY], lowestLevel: setup.level, sinks: Object.keys(sinks) },
+          { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
+        ],
+      });
+      ready = true;
+      for (const record of pending.splice(0)) send(lib, record);
+    } catch (e) {
+      // Logging must never stop the pilot: say it once, plainly, and carry on without it.
+      writeStderrSync(`amp-pilot: logging is unavailable: ${(e as Error).message}\n`);
+      pending.length = 0;
+    }
+  })();
+  return loading;
+}
+
+/** Waits until every record logged so far is written (call before the process exits). */
+export async function flushLogging(): Promise<void> {
+  await loading;
 }
 
 /** Removes the logging setup (tests, shutdown). */
 export async function teardownLogging(): Promise<void> {
-  await resetLogging();
+  await loading;
+  options = undefined;
+  ready = false;
+  loading = undefined;
+  pending.length = 0;
+  await logtape?.resetLogging();
+}
+
+function send(lib: LogTape, record: Pending): void {
+  const logger = lib.getLogger([...record.category]);
+  const method = record.level === "warning" ? "warn" : record.level;
+  logger[method](record.message, record.properties ?? {});
+}
+
+function emit(record: Pending): void {
+  if (!options || LEVELS.indexOf(record.level) < LEVELS.indexOf(options.level)) return;
+  if (ready && logtape) {
+    send(logtape, record);
+    return;
+  }
+  pending.push(record);
+  void load();
 }
 
 /**
@@ -81,6 +160,17 @@ export async function teardownLogging(): Promise<void> {
  *
  * @param part Sub-category, e.g. `"consul"`.
  */
-export function pilotLogger(part?: string): Logger {
-  return getLogger(part ? [ROOT_CATEGORY, part] : [ROOT_CATEGORY]);
+export function pilotLogger(part?: string): PilotLogger {
+  const category = part ? [ROOT_CATEGORY, part] : [ROOT_CATEGORY];
+  const at = (level: PilotLogLevel) => (message: string, properties?: Record<string, unknown>) =>
+    emit({ category, level, message, properties });
+  return {
+    trace: at("trace"),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warning"),
+    warning: at("warning"),
+    error: at("error"),
+    fatal: at("fatal"),
+  };
 }
