@@ -14,7 +14,7 @@ import { PartitionProducer } from "./kafka/producer.ts";
 import { KafkaDecodeError } from "./kafka/wire.ts";
 import { isTooLargeCode, KafkaProtocolError, type ProduceResult } from "./kafka/protocol.ts";
 import { PlainRecordEncoder } from "./plain_record.ts";
-import { recordJson, type RecordMetadata } from "./record.ts";
+import { recordJson, type RecordMetadata, recordValue } from "./record.ts";
 
 /** Bytes of one record batch, below the broker's default limit of 1 MiB. */
 const MAX_BATCH_BYTES = 900 * 1024;
@@ -210,11 +210,16 @@ export class KafkaShipper {
   /** Whether records wait to be written, or a dropped count to be reported. */
   #hasWork(): boolean {
     return this.#nextSeq < this.#buffer.headSeq + this.#buffer.length ||
-      (this.#buffer.dropped > 0 && !this.#inFlight.some((f) => f.droppedReported > 0));
+      (this.#buffer.dropped > 0 && !this.#droppedReportInFlight());
+  }
+
+  /** Whether a request in flight already reports the dropped count (one at a time). */
+  #droppedReportInFlight(): boolean {
+    return this.#inFlight.some((f) => f.droppedReported > 0);
   }
 
   async #sendBatch(): Promise<void> {
-    const dropped = this.#inFlight.some((f) => f.droppedReported > 0) ? 0 : this.#buffer.dropped;
+    const dropped = this.#droppedReportInFlight() ? 0 : this.#buffer.dropped;
     const meta = this.#options.meta;
     const plain = this.#plain;
     const limit = this.#batchBytes;
@@ -223,7 +228,7 @@ export class KafkaShipper {
     try {
       const now = performance.timeOrigin + performance.now();
       const { result } = await this.#producer!.produce(now, (batch) => {
-        if (dropped > 0) batch.add(now, JSON.stringify(this.#droppedRecord(dropped)), limit);
+        if (dropped > 0) batch.add(now, this.#droppedRecordJson(dropped), limit);
         records = this.#buffer.visit(this.#nextSeq, Number.MAX_SAFE_INTEGER, (record) => {
           const length = plain.valueLength(record);
           const added = length < 0
@@ -297,7 +302,7 @@ export class KafkaShipper {
     this.#nextSeq = this.#buffer.headSeq;
   }
 
-  #droppedRecord(count: number): Record<string, unknown> {
+  #droppedRecordJson(count: number): string {
     const message = `${count} log records were dropped while Kafka was unreachable ` +
       "(the buffer was full; the oldest were dropped first)";
     const record: BufferedRecord = {
@@ -307,7 +312,7 @@ export class KafkaShipper {
       line: message,
       level: "warning",
     };
-    return { ...JSON.parse(recordJson(this.#options.meta, record)), dropped: count };
+    return JSON.stringify({ ...recordValue(this.#options.meta, record), dropped: count });
   }
 
   #backoff(): number {
