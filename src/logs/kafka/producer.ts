@@ -26,7 +26,7 @@ import {
   type TopicMetadata,
 } from "./protocol.ts";
 import { RecordBatchBuilder } from "./record_batch.ts";
-import { ByteWriter } from "./wire.ts";
+import { type ByteReader, ByteWriter } from "./wire.ts";
 
 /** Options of {@linkcode PartitionProducer}. */
 export interface PartitionProducerOptions {
@@ -118,19 +118,32 @@ export class PartitionProducer {
     }
   }
 
+  /** Encodes one request with `encode` (into the shared writer) and waits for its answer. */
+  async #ask(
+    connection: BrokerConnection,
+    what: string,
+    encode: (header: { correlationId: number; clientId: string }) => void,
+  ): Promise<ByteReader> {
+    const correlationId = connection.nextCorrelationId();
+    this.#writer.reset();
+    encode({ correlationId, clientId: this.#options.clientId });
+    return await connection.request(
+      this.#writer.view(),
+      correlationId,
+      this.#options.requestTimeoutMs,
+      what,
+    );
+  }
+
   /** Opens a connection and checks that the broker speaks the versions needed. */
   async #open(host: string, port: number): Promise<BrokerConnection> {
     const connection = await BrokerConnection.open(host, port, this.#options.connectTimeoutMs);
     try {
-      const id = connection.nextCorrelationId();
-      this.#writer.reset();
-      apiVersionsRequest(this.#writer, { correlationId: id, clientId: this.#options.clientId });
       const { errorCode, versions } = decodeApiVersions(
-        await connection.request(
-          this.#writer.view(),
-          id,
-          this.#options.requestTimeoutMs,
+        await this.#ask(
+          connection,
           "ApiVersions",
+          (header) => apiVersionsRequest(this.#writer, header),
         ),
       );
       if (errorCode !== 0) {
@@ -163,17 +176,11 @@ export class PartitionProducer {
   ): Promise<{ metadata: TopicMetadata; brokers: Metadata["brokers"] }> {
     const { topic } = this.#options;
     for (let poll = 0;; poll++) {
-      const id = connection.nextCorrelationId();
-      this.#writer.reset();
-      metadataRequest(this.#writer, { correlationId: id, clientId: this.#options.clientId }, [
-        topic,
-      ], true);
       const metadata = decodeMetadata(
-        await connection.request(
-          this.#writer.view(),
-          id,
-          this.#options.requestTimeoutMs,
+        await this.#ask(
+          connection,
           "Metadata",
+          (header) => metadataRequest(this.#writer, header, [topic], true),
         ),
       );
       const found = metadata.topics.find((t) => t.name === topic);
