@@ -18,7 +18,7 @@ import { redactValue } from "./redact.ts";
 import { CONFFILE_ENV, DEFAULTS, type SettingKey, SETTINGS, TOKEN_ENV } from "./settings.ts";
 import type { ConsulAddress, Dependency, PilotConfig, ValueSource } from "./types.ts";
 import { readConsulTls } from "./consul_tls.ts";
-import { boolean } from "./values.ts";
+import type { VALUE_SCHEMAS } from "./values.ts";
 
 /** Where one effective value came from. */
 export interface Provenance {
@@ -56,6 +56,17 @@ interface Candidate extends RawValue {
   readonly source: ValueSource;
 }
 
+type ValueSchemas = typeof VALUE_SCHEMAS;
+
+/**
+ * The value schemas, loaded on first use: importing zod costs 30-45 ms of startup, which a run
+ * configured by the command line alone (`amp-pilot -- app`) does not need to pay.
+ */
+function lazyValueSchemas(): () => Promise<ValueSchemas> {
+  let loaded: Promise<ValueSchemas> | undefined;
+  return () => loaded ??= import("./values.ts").then((m) => m.VALUE_SCHEMAS);
+}
+
 const MIN_DEREGISTER_AFTER_MS = 60_000;
 
 /**
@@ -74,6 +85,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   const envLayer = readEnvLayer(options.env);
   warnings.push(...envLayer.warnings);
 
+  const schemas = lazyValueSchemas();
   const values: Partial<Record<string, unknown>> = {};
   const sources: Partial<Record<keyof PilotConfig, Provenance>> = {};
   for (const s of SETTINGS) {
@@ -85,7 +97,9 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
       }
       continue;
     }
-    const parsed = s.schema.safeParse(candidate.raw);
+    const parsed = candidate.source === "cli"
+      ? parseMateArgv(candidate.raw as string[])
+      : (await schemas())[s.schema].safeParse(candidate.raw);
     if (!parsed.success) {
       const expected = parsed.error.issues.map((i) => i.message).join("; ");
       problems.push(
@@ -109,7 +123,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   );
   if (tls) sources.consulTls = { source: "env", origin: tls.origin };
 
-  const deps = applyOnlyAtStartup(options.env, values, sources, problems);
+  const deps = await applyOnlyAtStartup(options.env, values, sources, problems, schemas);
   warnings.push(
     ...strayOnlyAtStartupVariables(options.env, deps.map((d) => d.name)).map((variable) =>
       `${variable} is set but names no dependency in the configuration; it is ignored`
@@ -155,6 +169,21 @@ async function readConffileLayer(
   }
 }
 
+/**
+ * The mate's argv after `--` is an argv already (strings, at least one): only an empty program
+ * name is wrong. Same outcome shape as a schema's `safeParse`, without loading the schemas.
+ */
+function parseMateArgv(
+  argv: string[],
+): { success: true; data: string[] } | {
+  success: false;
+  error: { issues: { message: string }[] };
+} {
+  return argv[0] === ""
+    ? { success: false, error: { issues: [{ message: "expected a non-empty command" }] } }
+    : { success: true, data: argv };
+}
+
 function pickCandidate(
   key: SettingKey,
   options: LoadOptions,
@@ -195,13 +224,16 @@ async function readToken(
   return undefined;
 }
 
-function applyOnlyAtStartup(
+async function applyOnlyAtStartup(
   env: Environment,
   values: Partial<Record<string, unknown>>,
   sources: Partial<Record<keyof PilotConfig, Provenance>>,
   problems: string[],
-): Dependency[] {
+  schemas: () => Promise<ValueSchemas>,
+): Promise<Dependency[]> {
   const deps = (values.dependencies ?? []) as Dependency[];
+  if (deps.length === 0) return deps;
+  const { boolean } = await schemas();
   values.dependencies = deps.map((dep) => {
     const variable = onlyAtStartupVariables(dep.name).find((n) => envValue(env, n) !== undefined);
     if (variable === undefined) return dep;

@@ -343,3 +343,24 @@ export const logFormat: ValueSchema<PilotLogFormat> = valueSchema(
     return word === "text" || word === "json" ? word : undefined;
   },
 );
+
+/** Every schema a setting can name, by name (the settings table names them without loading zod). */
+export const VALUE_SCHEMAS = {
+  boolean,
+  command,
+  consulAddress,
+  dependencies,
+  durationMs,
+  ipAddress,
+  kafkaTarget,
+  logFormat,
+  logLevel,
+  nameList,
+  nonEmptyString,
+  port,
+  positiveInteger,
+  sizeBytes,
+} as const;
+
+/** The name of a schema in {@linkcode VALUE_SCHEMAS}. */
+export type ValueSchemaName = keyof typeof VALUE_SCHEMAS;
