@@ -200,6 +200,8 @@ async function startupOverhead(dir: string) {
   const deno = Deno.execPath();
   const scripts: Record<string, string> = {
     runtime: `await new Deno.Command("true").output();`,
+    node_util:
+      `import { parseArgs } from "node:util"; parseArgs({ args: [] }); await new Deno.Command("true").output();`,
     zod: `import "npm:zod@^4.6.7"; await new Deno.Command("true").output();`,
     zod_logtape:
       `import "npm:zod@^4.6.7"; import "npm:@logtape/logtape@^2.4.2"; await new Deno.Command("true").output();`,
@@ -211,7 +213,9 @@ async function startupOverhead(dir: string) {
   const samples: Record<string, number[]> = {
     mate_alone: [],
     pilot: [],
+    pilot_env: [],
     runtime: [],
+    node_util: [],
     zod: [],
     zod_logtape: [],
   };
@@ -219,6 +223,13 @@ async function startupOverhead(dir: string) {
     samples.mate_alone!.push(await timeCommand(["true"], env));
     samples.pilot!.push(
       await timeCommand([deno, "run", "--allow-all", "--frozen", MAIN, "--", "true"], env),
+    );
+    // The same mate named by the environment, as an image would: its value goes through zod.
+    samples.pilot_env!.push(
+      await timeCommand([deno, "run", "--allow-all", "--frozen", MAIN], {
+        ...env,
+        AMPPILOT_LAUNCH_CMD: "true",
+      }),
     );
     for (const name of Object.keys(scripts)) {
       samples[name]!.push(
@@ -342,12 +353,15 @@ async function main(): Promise<void> {
       sigterm_to_deregistered_ms_p50: median(pick("sigtermToDeregistered")),
       sigterm_to_exit_ms_p50: median(pick("sigtermToExit")),
       startup_overhead_ms: round(startup.pilot! - startup.mate_alone!),
+      startup_overhead_env_configured_ms: round(startup.pilot_env! - startup.mate_alone!),
       startup_breakdown_ms: {
         mate_alone: startup.mate_alone,
         deno_runtime_spawning_true: startup.runtime,
+        plus_node_util: startup.node_util,
         plus_zod: startup.zod,
         plus_zod_logtape: startup.zod_logtape,
         pilot_direct_mode: startup.pilot,
+        pilot_direct_mode_env_configured: startup.pilot_env,
       },
       idle_rss_mb: idle.rss,
       consul_requests_per_min_idle: idle.perMinute,
@@ -369,10 +383,12 @@ async function main(): Promise<void> {
       ["SIGTERM → pilot exit p50", result.sigterm_to_exit_ms_p50, "ms"],
       ["direct-mode startup overhead", result.startup_overhead_ms, "ms (target ≤ 120)"],
       ["  deno spawning `true`", startup.runtime!, "ms"],
-      ["  + zod", startup.zod!, "ms"],
-      ["  + zod + logtape", startup.zod_logtape!, "ms"],
+      ["  + node:util", startup.node_util!, "ms (not loaded without flags)"],
+      ["  + zod", startup.zod!, "ms (loaded for settings to parse)"],
+      ["  + zod + logtape", startup.zod_logtape!, "ms (LogTape: when logging)"],
       ["  pilot (deno run main.ts -- true)", startup.pilot!, "ms"],
       ["  `true` alone", startup.mate_alone!, "ms"],
+      ["overhead, AMPPILOT_LAUNCH_CMD=true", result.startup_overhead_env_configured_ms, "ms"],
       [`idle RSS after ${IDLE_SECONDS / 2} s`, result.idle_rss_mb, "MB (target ≤ 60)"],
       ["Consul requests per idle minute", result.consul_requests_per_min_idle, "/min"],
       ["mate alone, lines of 100 B", result.mate_alone_lines_per_s, "lines/s"],
