@@ -130,8 +130,9 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     ),
   );
 
-  const consulGiven = pickCandidate("consul", options, conffile, envLayer.values) !== undefined;
-  checkRequired(values, consulGiven, problems);
+  const given = (key: SettingKey) =>
+    pickCandidate(key, options, conffile, envLayer.values) !== undefined;
+  checkRequired(values, given, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   adjustPeriods(values, warnings);
@@ -254,17 +255,18 @@ async function applyOnlyAtStartup(
   return values.dependencies as Dependency[];
 }
 
+/** A required value that was given but invalid is already a problem of its own. */
 function checkRequired(
   values: Partial<Record<string, unknown>>,
-  consulGiven: boolean,
+  given: (key: SettingKey) => boolean,
   problems: string[],
 ): void {
-  if (values.cmd === undefined) {
+  if (values.cmd === undefined && !given("cmd")) {
     problems.push(
       'no launch command: set AMPPILOT_LAUNCH_CMD, the conffile key "Cmd", or give it after --',
     );
   }
-  if (consulGiven && values.name === undefined) {
+  if (given("consul") && values.name === undefined && !given("name")) {
     problems.push(
       'no mate name: SERVICE_NAME (or the conffile key "Name") is required when Consul is set',
     );

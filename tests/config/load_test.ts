@@ -343,3 +343,16 @@ Deno.test("loadConfig() rejects with ConfigError, whose message lists the proble
     (e: unknown) => e instanceof ConfigError && /no launch command/.test(e.message),
   );
 });
+
+Deno.test("loadConfig() takes the argv after -- as it is; an invalid command is one problem", async () => {
+  const { config, sources } = await load({}, { args: ["app", "", "a b", "--x=1"] });
+  deepEqual(config.cmd, ["app", "", "a b", "--x=1"]);
+  deepEqual(sources.cmd, { source: "cli", origin: "arguments after --" });
+  deepEqual(await problems({}, { args: ["", "app"] }), [
+    'arguments after -- = ["","app"]: expected a non-empty command',
+  ]);
+  // An invalid command is one problem, not also "no launch command".
+  deepEqual(await problems({ AMPPILOT_LAUNCH_CMD: "[]" }), [
+    'AMPPILOT_LAUNCH_CMD="[]": expected a non-empty command',
+  ]);
+});
