@@ -224,7 +224,7 @@ async function startupOverhead(dir: string) {
     samples.pilot!.push(
       await timeCommand([deno, "run", "--allow-all", "--frozen", MAIN, "--", "true"], env),
     );
-    // The same mate named by the environment, as an image would: its value goes through zod.
+    // The same mate named by the environment, as an image would: its value is parsed.
     samples.pilot_env!.push(
       await timeCommand([deno, "run", "--allow-all", "--frozen", MAIN], {
         ...env,
@@ -384,7 +384,7 @@ async function main(): Promise<void> {
       ["direct-mode startup overhead", result.startup_overhead_ms, "ms (target ≤ 120)"],
       ["  deno spawning `true`", startup.runtime!, "ms"],
       ["  + node:util", startup.node_util!, "ms (not loaded without flags)"],
-      ["  + zod", startup.zod!, "ms (loaded for settings to parse)"],
+      ["  + zod", startup.zod!, "ms (only for a conffile's dependency list)"],
       ["  + zod + logtape", startup.zod_logtape!, "ms (LogTape: when logging)"],
       ["  pilot (deno run main.ts -- true)", startup.pilot!, "ms"],
       ["  `true` alone", startup.mate_alone!, "ms"],

@@ -1,7 +1,7 @@
 /**
- * The words a boolean setting accepts. Kept apart from the zod schemas so that code running
+ * The words a boolean setting accepts. Kept apart from the value parsers so that code running
  * before the configuration (loader mode's AMPPILOT_STANDALONE check) reads them the same way
- * without loading zod.
+ * without loading the configuration.
  *
  * @module
  */

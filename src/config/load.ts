@@ -15,10 +15,17 @@ import {
 } from "./env.ts";
 import { ConfigError, describeIoError } from "./errors.ts";
 import { redactValue } from "./redact.ts";
-import { CONFFILE_ENV, DEFAULTS, type SettingKey, SETTINGS, TOKEN_ENV } from "./settings.ts";
+import {
+  CONFFILE_ENV,
+  DEFAULTS,
+  type Setting,
+  type SettingKey,
+  SETTINGS,
+  TOKEN_ENV,
+} from "./settings.ts";
 import type { ConsulAddress, Dependency, PilotConfig, ValueSource } from "./types.ts";
 import { readConsulTls } from "./consul_tls.ts";
-import type { VALUE_SCHEMAS } from "./values.ts";
+import { boolean, type ParseResult } from "./values.ts";
 
 /** Where one effective value came from. */
 export interface Provenance {
@@ -56,17 +63,6 @@ interface Candidate extends RawValue {
   readonly source: ValueSource;
 }
 
-type ValueSchemas = typeof VALUE_SCHEMAS;
-
-/**
- * The value schemas, loaded on first use: importing zod costs 30-45 ms of startup, which a run
- * configured by the command line alone (`amp-pilot -- app`) does not need to pay.
- */
-function lazyValueSchemas(): () => Promise<ValueSchemas> {
-  let loaded: Promise<ValueSchemas> | undefined;
-  return () => loaded ??= import("./values.ts").then((m) => m.VALUE_SCHEMAS);
-}
-
 const MIN_DEREGISTER_AFTER_MS = 60_000;
 
 /**
@@ -85,7 +81,6 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   const envLayer = readEnvLayer(options.env);
   warnings.push(...envLayer.warnings);
 
-  const schemas = lazyValueSchemas();
   const values: Partial<Record<string, unknown>> = {};
   const sources: Partial<Record<keyof PilotConfig, Provenance>> = {};
   for (const s of SETTINGS) {
@@ -97,18 +92,15 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
       }
       continue;
     }
-    const parsed = candidate.source === "cli"
-      ? parseMateArgv(candidate.raw as string[])
-      : (await schemas())[s.schema].safeParse(candidate.raw);
-    if (!parsed.success) {
-      const expected = parsed.error.issues.map((i) => i.message).join("; ");
+    const parsed = await parseCandidate(s, candidate);
+    if (!parsed.ok) {
       problems.push(
-        `${describeValue(candidate.origin, redactValue(s.key, candidate.raw))}: ${expected}`,
+        `${describeValue(candidate.origin, redactValue(s.key, candidate.raw))}: ${parsed.expected}`,
       );
       continue;
     }
-    if (parsed.data === null) continue; // an explicit "off" (KAFKA=none)
-    values[s.key] = parsed.data;
+    if (parsed.value === null) continue; // an explicit "off" (KAFKA=none)
+    values[s.key] = parsed.value;
     sources[s.key] = { source: candidate.source, origin: candidate.origin };
   }
 
@@ -123,7 +115,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   );
   if (tls) sources.consulTls = { source: "env", origin: tls.origin };
 
-  const deps = await applyOnlyAtStartup(options.env, values, sources, problems, schemas);
+  const deps = applyOnlyAtStartup(options.env, values, sources, problems);
   warnings.push(
     ...strayOnlyAtStartupVariables(options.env, deps.map((d) => d.name)).map((variable) =>
       `${variable} is set but names no dependency in the configuration; it is ignored`
@@ -170,19 +162,17 @@ async function readConffileLayer(
   }
 }
 
-/**
- * The mate's argv after `--` is an argv already (strings, at least one): only an empty program
- * name is wrong. Same outcome shape as a schema's `safeParse`, without loading the schemas.
- */
-function parseMateArgv(
-  argv: string[],
-): { success: true; data: string[] } | {
-  success: false;
-  error: { issues: { message: string }[] };
-} {
-  return argv[0] === ""
-    ? { success: false, error: { issues: [{ message: "expected a non-empty command" }] } }
-    : { success: true, data: argv };
+async function parseCandidate(
+  setting: Setting,
+  candidate: Candidate,
+): Promise<ParseResult<unknown>> {
+  // The conffile's list of dependency objects is the one structured value: zod checks it, and is
+  // loaded only for it.
+  if (setting.key === "dependencies" && Array.isArray(candidate.raw)) {
+    const { parseDependencyList } = await import("./dependency_list.ts");
+    return parseDependencyList(candidate.raw);
+  }
+  return setting.parser.tryParse(candidate.raw);
 }
 
 function pickCandidate(
@@ -225,32 +215,25 @@ async function readToken(
   return undefined;
 }
 
-async function applyOnlyAtStartup(
+function applyOnlyAtStartup(
   env: Environment,
   values: Partial<Record<string, unknown>>,
   sources: Partial<Record<keyof PilotConfig, Provenance>>,
   problems: string[],
-  schemas: () => Promise<ValueSchemas>,
-): Promise<Dependency[]> {
+): Dependency[] {
   const deps = (values.dependencies ?? []) as Dependency[];
-  if (deps.length === 0) return deps;
-  const { boolean } = await schemas();
   values.dependencies = deps.map((dep) => {
     const variable = onlyAtStartupVariables(dep.name).find((n) => envValue(env, n) !== undefined);
     if (variable === undefined) return dep;
-    const parsed = boolean.safeParse(envValue(env, variable));
-    if (!parsed.success) {
-      problems.push(
-        `${variable}=${JSON.stringify(envValue(env, variable))}: ${
-          parsed.error.issues[0]!.message
-        }`,
-      );
+    const parsed = boolean.tryParse(envValue(env, variable));
+    if (!parsed.ok) {
+      problems.push(`${variable}=${JSON.stringify(envValue(env, variable))}: ${parsed.expected}`);
       return dep;
     }
     if (sources.dependencies?.source === "default") {
       sources.dependencies = { source: "env", origin: variable };
     }
-    return { name: dep.name, onlyAtStartup: parsed.data };
+    return { name: dep.name, onlyAtStartup: parsed.value };
   });
   return values.dependencies as Dependency[];
 }

@@ -1,11 +1,11 @@
 /**
- * The table of settings (SPEC §2): names in each source, the schema of a raw value, defaults.
+ * The table of settings (SPEC §2): names in each source, the parser of a raw value, defaults.
  *
  * @module
  */
 
 import type { PilotConfig } from "./types.ts";
-import type { ValueSchemaName } from "./values.ts";
+import * as v from "./values.ts";
 import { DEFAULT_STATUS_FILE, STATUS_FILE_ENV } from "../runtime/status_file.ts";
 
 /** Keys of settings that come from a single raw value. */
@@ -19,11 +19,8 @@ export interface Setting {
   readonly env: readonly string[];
   /** Conffile keys (matched case-insensitively); the first is the documented one. */
   readonly conffile: readonly string[];
-  /**
-   * The schema from a raw value to the typed value (`null` from the Kafka schema means off), by
-   * name: the schemas (and zod) are loaded only when a raw value has to be parsed.
-   */
-  readonly schema: ValueSchemaName;
+  /** Parser from a raw value to the typed value (`null` from the Kafka parser means off). */
+  readonly parser: v.ValueParser<unknown>;
   /** One line for `--help` and the README. */
   readonly describe: string;
 }
@@ -32,114 +29,114 @@ function setting(
   key: SettingKey,
   env: readonly string[],
   conffile: readonly string[],
-  schema: ValueSchemaName,
+  parser: v.ValueParser<unknown>,
   describe: string,
 ): Setting {
-  return { key, env, conffile, schema, describe };
+  return { key, env, conffile, parser, describe };
 }
 
 /** Every setting that comes from one raw value, in the order `check` prints them. */
 export const SETTINGS: readonly Setting[] = [
-  setting("consul", ["CONSUL", "CONSUL_HTTP_ADDR"], ["Consul"], "consulAddress", "Consul address"),
-  setting("name", ["SERVICE_NAME"], ["Name"], "nonEmptyString", "mate name in Consul"),
-  setting("serviceId", ["AMPPILOT_SERVICEID"], ["ServiceId"], "nonEmptyString", "instance id"),
-  setting("cmd", ["AMPPILOT_LAUNCH_CMD"], ["Cmd"], "command", "launch command"),
-  setting("cmdReady", ["AMPPILOT_READY_CMD"], ["CmdReady"], "command", "ready command"),
+  setting("consul", ["CONSUL", "CONSUL_HTTP_ADDR"], ["Consul"], v.consulAddress, "Consul address"),
+  setting("name", ["SERVICE_NAME"], ["Name"], v.nonEmptyString, "mate name in Consul"),
+  setting("serviceId", ["AMPPILOT_SERVICEID"], ["ServiceId"], v.nonEmptyString, "instance id"),
+  setting("cmd", ["AMPPILOT_LAUNCH_CMD"], ["Cmd"], v.command, "launch command"),
+  setting("cmdReady", ["AMPPILOT_READY_CMD"], ["CmdReady"], v.command, "ready command"),
   setting(
     "readyTimeoutMs",
     ["AMPPILOT_READYTIMEOUT"],
     ["ReadyTimeout"],
-    "durationMs",
+    v.durationMs,
     "ready command timeout",
   ),
   setting(
     "dependencies",
     ["DEPENDENCIES"],
     ["Dependencies"],
-    "dependencies",
+    v.dependencies,
     "dependencies (Consul service names)",
   ),
   setting(
     "netInterface",
     ["AMPPILOT_NETINTERFACE"],
     ["NetInterface"],
-    "nonEmptyString",
+    v.nonEmptyString,
     "interface of the registered IP",
   ),
   setting(
     "registeredIp",
     ["AMPPILOT_REGISTEREDIP"],
     ["RegisteredIp"],
-    "ipAddress",
+    v.ipAddress,
     "registered IP (overrides the interface)",
   ),
   setting(
     "registeredPort",
     ["AMPPILOT_REGISTEREDPORT"],
     ["RegisteredPort", "RegisterPort"],
-    "port",
+    v.port,
     "registered port",
   ),
-  setting("tags", ["AMPPILOT_TAGS"], ["Tags"], "nameList", "Consul tags"),
+  setting("tags", ["AMPPILOT_TAGS"], ["Tags"], v.nameList, "Consul tags"),
   setting(
     "startupCheckPeriodMs",
     ["AMPPILOT_STARTUPCHECKPERIOD"],
     ["StartupCheckPeriod"],
-    "durationMs",
+    v.durationMs,
     "period while the mate starts",
   ),
   setting(
     "checkPeriodMs",
     ["AMPPILOT_CHECKPERIOD"],
     ["CheckPeriod"],
-    "durationMs",
+    v.durationMs,
     "period once the mate is ready",
   ),
   setting(
     "deregisterAfterMs",
     ["AMPPILOT_DEREGISTERAFTER"],
     ["DeregisterAfter"],
-    "durationMs",
+    v.durationMs,
     "Consul removes a critical instance after",
   ),
   setting(
     "stopAtMateStop",
     ["AMPPILOT_STOPATMATESTOP", "AMPPILOT_APPLICATIONSTOP"],
     ["StopAtMateStop", "ApplicationStop"],
-    "boolean",
+    v.boolean,
     "exit when the mate stops by itself",
   ),
   setting(
     "stopTimeoutMs",
     ["AMPPILOT_STOPTIMEOUT"],
     ["StopTimeout"],
-    "durationMs",
+    v.durationMs,
     "grace between SIGTERM and SIGKILL",
   ),
-  setting("kafka", ["KAFKA", "AMPPILOT_KAFKA"], ["Kafka"], "kafkaTarget", "Kafka brokers or zk://"),
-  setting("kafkaTopic", ["KAFKA_TOPIC"], ["KafkaTopic"], "nonEmptyString", "Kafka topic"),
+  setting("kafka", ["KAFKA", "AMPPILOT_KAFKA"], ["Kafka"], v.kafkaTarget, "Kafka brokers or zk://"),
+  setting("kafkaTopic", ["KAFKA_TOPIC"], ["KafkaTopic"], v.nonEmptyString, "Kafka topic"),
   setting(
     "kafkaBuffer",
     ["AMPPILOT_KAFKABUFFER"],
     ["KafkaBuffer"],
-    "positiveInteger",
+    v.positiveInteger,
     "Kafka buffer limit (records)",
   ),
   setting(
     "kafkaBufferBytes",
     ["AMPPILOT_KAFKABUFFERBYTES"],
     ["KafkaBufferBytes"],
-    "sizeBytes",
+    v.sizeBytes,
     "Kafka buffer limit (bytes)",
   ),
-  setting("logLevel", ["AMPPILOT_LOGLEVEL"], ["LogLevel"], "logLevel", "pilot log level"),
-  setting("logFormat", ["AMPPILOT_LOGFORMAT"], ["LogFormat"], "logFormat", "pilot log format"),
-  setting("standalone", ["AMPPILOT_STANDALONE"], [], "boolean", "skip Docker discovery"),
+  setting("logLevel", ["AMPPILOT_LOGLEVEL"], ["LogLevel"], v.logLevel, "pilot log level"),
+  setting("logFormat", ["AMPPILOT_LOGFORMAT"], ["LogFormat"], v.logFormat, "pilot log format"),
+  setting("standalone", ["AMPPILOT_STANDALONE"], [], v.boolean, "skip Docker discovery"),
   setting(
     "statusFile",
     [STATUS_FILE_ENV],
     ["StatusFile"],
-    "nonEmptyString",
+    v.nonEmptyString,
     "status file for amp-pilot health",
   ),
 ];

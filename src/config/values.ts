@@ -1,11 +1,14 @@
 /**
- * Zod schemas that turn one raw configuration value (a string from the environment, or a JSON
- * value from the conffile) into its typed form, with the expected form as the error message.
+ * Parsers that turn one raw configuration value (a string from the environment, or a JSON value
+ * from the conffile) into its typed form, with the expected form as the error message.
+ *
+ * They are plain functions, not zod schemas: importing zod costs 23-36 ms of startup and ~9 MB of
+ * idle RSS, and each value here is a string or a scalar that one function reads. zod checks the one
+ * structured value, the conffile's list of dependency objects (`dependency_list.ts`).
  *
  * @module
  */
 
-import { z, type ZodType } from "../deps.ts";
 import { parseBoolWord } from "./bool_words.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
 import type {
@@ -16,28 +19,44 @@ import type {
   PilotLogLevel,
 } from "./types.ts";
 
-/** A schema from a raw value to `T`; its issues carry the expected form. */
-export type ValueSchema<T> = ZodType<T, unknown>;
+/** The outcome of parsing one raw value: the value, or the form that was expected. */
+export type ParseResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly expected: string };
+
+/** Turns one raw configuration value into its typed form. */
+export interface ValueParser<T> {
+  /** The value, or the form that was expected; bad input never throws. */
+  tryParse(raw: unknown): ParseResult<T>;
+  /** The value of a raw value known to be good; throws a `TypeError` naming the expected form. */
+  parse(raw: unknown): T;
+}
 
 /** Raised inside a value parser to replace the generic expected form with a precise reason. */
 class Reject extends Error {}
 
 /**
- * Builds a schema from a parse function: `parse` returns the value, or `undefined` when the raw
+ * Builds a parser from a parse function: `parse` returns the value, or `undefined` when the raw
  * value does not have the expected form (it may also throw `Reject` with a more precise reason).
  */
-function valueSchema<T>(expected: string, parse: (raw: unknown) => T | undefined): ValueSchema<T> {
-  return z.unknown().transform((raw, ctx) => {
+function valueParser<T>(expected: string, parse: (raw: unknown) => T | undefined): ValueParser<T> {
+  const tryParse = (raw: unknown): ParseResult<T> => {
     try {
       const value = parse(raw);
-      if (value !== undefined) return value;
-      ctx.issues.push({ code: "custom", message: expected, input: raw });
+      return value === undefined ? { ok: false, expected } : { ok: true, value };
     } catch (e) {
-      if (!(e instanceof Reject)) throw e;
-      ctx.issues.push({ code: "custom", message: e.message, input: raw });
+      if (e instanceof Reject) return { ok: false, expected: e.message };
+      throw e;
     }
-    return z.NEVER;
-  });
+  };
+  return {
+    tryParse,
+    parse(raw: unknown): T {
+      const result = tryParse(raw);
+      if (!result.ok) throw new TypeError(`${JSON.stringify(raw)}: ${result.expected}`);
+      return result.value;
+    },
+  };
 }
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -60,7 +79,7 @@ export function parseDurationMs(text: string): number | undefined {
 }
 
 /** A positive duration: seconds as a number, or a duration string. Result in milliseconds. */
-export const durationMs: ValueSchema<number> = valueSchema(
+export const durationMs: ValueParser<number> = valueParser(
   "expected a positive number of seconds (5, 0.5) or a duration (500ms, 2s, 1m)",
   (raw) => {
     const ms = typeof raw === "number"
@@ -89,7 +108,7 @@ const SIZE_UNITS: Record<string, number> = {
 const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
 
 /** A positive size in bytes: an integer, or a number with a unit (`512KiB`, `16MiB`, `1GB`). */
-export const sizeBytes: ValueSchema<number> = valueSchema(
+export const sizeBytes: ValueParser<number> = valueParser(
   "expected a positive size in bytes (1048576) or with a unit (512KiB, 16MiB, 1GB)",
   (raw) => {
     let bytes: number | undefined;
@@ -106,7 +125,7 @@ export const sizeBytes: ValueSchema<number> = valueSchema(
 );
 
 /** A positive integer (a count). */
-export const positiveInteger: ValueSchema<number> = valueSchema(
+export const positiveInteger: ValueParser<number> = valueParser(
   "expected a positive integer",
   (raw) => {
     const n = typeof raw === "number" ? raw : typeof raw === "string" ? toInteger(raw) : NaN;
@@ -119,7 +138,7 @@ function toInteger(text: string): number {
 }
 
 /** A TCP port, 1 to 65535, as a number or a numeric string. */
-export const port: ValueSchema<number> = valueSchema(
+export const port: ValueParser<number> = valueParser(
   "expected a port number from 1 to 65535",
   (raw) => {
     const n = typeof raw === "number" ? raw : typeof raw === "string" ? toInteger(raw) : NaN;
@@ -128,7 +147,7 @@ export const port: ValueSchema<number> = valueSchema(
 );
 
 /** A boolean: JSON `true`/`false`, or `true/false/1/0/yes/no/on/off` in any case. */
-export const boolean: ValueSchema<boolean> = valueSchema(
+export const boolean: ValueParser<boolean> = valueParser(
   "expected true/false, 1/0, yes/no or on/off",
   (raw) => {
     if (typeof raw === "boolean") return raw;
@@ -138,7 +157,7 @@ export const boolean: ValueSchema<boolean> = valueSchema(
 );
 
 /** A non-empty string (surrounding blanks removed). */
-export const nonEmptyString: ValueSchema<string> = valueSchema(
+export const nonEmptyString: ValueParser<string> = valueParser(
   "expected a non-empty string",
   (raw) => typeof raw === "string" && raw.trim() !== "" ? raw.trim() : undefined,
 );
@@ -148,7 +167,7 @@ export const nonEmptyString: ValueSchema<string> = valueSchema(
  * string starting with `[` holding a JSON array of strings (Docker's exec form), or, in the
  * conffile, an array of strings.
  */
-export const command: ValueSchema<string[]> = valueSchema(
+export const command: ValueParser<string[]> = valueParser(
   "expected a command line (`/app/run --port 80`) or a JSON array of strings",
   (raw) => {
     const argv = typeof raw === "string"
@@ -190,7 +209,7 @@ export function splitList(text: string): string[] {
 }
 
 /** A list of names: commas and/or blanks in a string, or an array of strings. */
-export const nameList: ValueSchema<string[]> = valueSchema(
+export const nameList: ValueParser<string[]> = valueParser(
   "expected names separated by commas or blanks, or an array of strings",
   (raw) => {
     if (typeof raw === "string") return splitList(raw);
@@ -201,45 +220,20 @@ export const nameList: ValueSchema<string[]> = valueSchema(
   },
 );
 
-const CONFFILE_DEPENDENCY = z.union([
-  z.string().trim().min(1),
-  z.looseObject({}).transform((entry, ctx) => {
-    const lower = new Map(Object.entries(entry).map(([k, v]) => [k.toLowerCase(), v]));
-    const unknown = [...lower.keys()].filter((k) => k !== "name" && k !== "onlyatstartup");
-    const name = lower.get("name");
-    const only = lower.get("onlyatstartup") ?? false;
-    if (unknown.length > 0 || typeof name !== "string" || name.trim() === "") {
-      ctx.issues.push({ code: "custom", message: "bad entry", input: entry });
-      return z.NEVER;
-    }
-    const flag = boolean.safeParse(only);
-    if (!flag.success) {
-      ctx.issues.push({ code: "custom", message: "bad OnlyAtStartup", input: entry });
-      return z.NEVER;
-    }
-    return { name: name.trim(), onlyAtStartup: flag.data };
-  }),
-]);
+/** The forms a dependency list takes, for error messages. */
+export const DEPENDENCIES_EXPECTED =
+  'expected names separated by commas or blanks, or an array of {"Name": "db", "OnlyAtStartup": false}';
 
 /**
- * Dependencies: a string of names (environment), or an array of `{ "Name", "OnlyAtStartup" }`
- * objects or plain names (conffile). Duplicates are dropped, the first one wins.
+ * Dependencies from a string of names (environment); duplicates are dropped. The conffile's array
+ * of names and `{"Name", "OnlyAtStartup"}` objects is read by `dependency_list.ts`.
  */
-export const dependencies: ValueSchema<Dependency[]> = valueSchema(
-  'expected names separated by commas or blanks, or an array of {"Name": "db", "OnlyAtStartup": false}',
-  (raw) => {
-    if (typeof raw === "string") {
-      return splitList(raw).map((name) => ({ name, onlyAtStartup: false }));
-    }
-    const parsed = z.array(CONFFILE_DEPENDENCY).safeParse(raw);
-    if (!parsed.success) return undefined;
-    const seen = new Map<string, Dependency>();
-    for (const d of parsed.data) {
-      const dep = typeof d === "string" ? { name: d, onlyAtStartup: false } : d;
-      if (!seen.has(dep.name)) seen.set(dep.name, dep);
-    }
-    return [...seen.values()];
-  },
+export const dependencies: ValueParser<Dependency[]> = valueParser(
+  DEPENDENCIES_EXPECTED,
+  (raw) =>
+    typeof raw === "string"
+      ? splitList(raw).map((name) => ({ name, onlyAtStartup: false }))
+      : undefined,
 );
 
 const HOST_PORT = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[a-z0-9_.-]+):(\d{1,5})$/i;
@@ -250,7 +244,7 @@ function isHostPort(text: string): boolean {
 }
 
 /** A Consul address: `host:port`, `http://host:port`, `https://host:port` or `unix:///path`. */
-export const consulAddress: ValueSchema<ConsulAddress> = valueSchema(
+export const consulAddress: ValueParser<ConsulAddress> = valueParser(
   "expected host:port, http://host:port, https://host:port or unix:///absolute/path",
   (raw) => {
     if (typeof raw !== "string") return undefined;
@@ -276,7 +270,7 @@ const ZK_PORT = "2181";
  * A Kafka target: `none` (off, returns `null`), a comma-separated list of `host:port` brokers,
  * or a ZooKeeper address (`zk://host:2181[,host:2181][/chroot]`, or a bare address on 2181).
  */
-export const kafkaTarget: ValueSchema<KafkaTarget | null> = valueSchema(
+export const kafkaTarget: ValueParser<KafkaTarget | null> = valueParser(
   "expected none, host:port[,host:port…] brokers, or zk://host:2181[,host:2181][/chroot]",
   (raw) => {
     if (typeof raw !== "string") return undefined;
@@ -310,7 +304,7 @@ function isIpv6(text: string): boolean {
 }
 
 /** An IPv4 or IPv6 address. */
-export const ipAddress: ValueSchema<string> = valueSchema(
+export const ipAddress: ValueParser<string> = valueParser(
   "expected an IPv4 or IPv6 address (10.0.0.5, fd00::5)",
   (raw) => {
     if (typeof raw !== "string") return undefined;
@@ -330,37 +324,16 @@ const LOG_LEVELS: Record<string, PilotLogLevel> = {
 };
 
 /** A log level: trace, debug, info, warning (or warn), error, fatal; any case. */
-export const logLevel: ValueSchema<PilotLogLevel> = valueSchema(
+export const logLevel: ValueParser<PilotLogLevel> = valueParser(
   "expected one of trace, debug, info, warning, error, fatal",
   (raw) => typeof raw === "string" ? LOG_LEVELS[raw.trim().toLowerCase()] : undefined,
 );
 
 /** A log format: text or json; any case. */
-export const logFormat: ValueSchema<PilotLogFormat> = valueSchema(
+export const logFormat: ValueParser<PilotLogFormat> = valueParser(
   "expected text or json",
   (raw) => {
     const word = typeof raw === "string" ? raw.trim().toLowerCase() : "";
     return word === "text" || word === "json" ? word : undefined;
   },
 );
-
-/** Every schema a setting can name, by name (the settings table names them without loading zod). */
-export const VALUE_SCHEMAS = {
-  boolean,
-  command,
-  consulAddress,
-  dependencies,
-  durationMs,
-  ipAddress,
-  kafkaTarget,
-  logFormat,
-  logLevel,
-  nameList,
-  nonEmptyString,
-  port,
-  positiveInteger,
-  sizeBytes,
-} as const;
-
-/** The name of a schema in {@linkcode VALUE_SCHEMAS}. */
-export type ValueSchemaName = keyof typeof VALUE_SCHEMAS;

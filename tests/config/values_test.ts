@@ -1,16 +1,16 @@
-import { deepEqual, equal, match } from "node:assert/strict";
+import { deepEqual, equal, match, throws } from "node:assert/strict";
 import * as v from "../../src/config/values.ts";
 
-function ok<T>(schema: v.ValueSchema<T>, raw: unknown): T {
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new Error(`expected ${JSON.stringify(raw)} to parse: ${r.error.message}`);
-  return r.data;
+function ok<T>(parser: v.ValueParser<T>, raw: unknown): T {
+  const r = parser.tryParse(raw);
+  if (!r.ok) throw new Error(`expected ${JSON.stringify(raw)} to parse: ${r.expected}`);
+  return r.value;
 }
 
-function bad(schema: v.ValueSchema<unknown>, raw: unknown): string {
-  const r = schema.safeParse(raw);
-  if (r.success) throw new Error(`expected ${JSON.stringify(raw)} to fail, got ${r.data}`);
-  return r.error.issues.map((i) => i.message).join("; ");
+function bad(parser: v.ValueParser<unknown>, raw: unknown): string {
+  const r = parser.tryParse(raw);
+  if (r.ok) throw new Error(`expected ${JSON.stringify(raw)} to fail, got ${r.value}`);
+  return r.expected;
 }
 
 Deno.test("durationMs() reads seconds and duration units", () => {
@@ -111,21 +111,17 @@ Deno.test("dependencies() splits on commas and blanks, drops empties and duplica
   deepEqual(names(",,"), []);
   deepEqual(names("a b\tc\n d"), ["a", "b", "c", "d"]);
   deepEqual(names("db, api, db"), ["db", "api"]);
-  deepEqual(ok(v.dependencies, [{ Name: "db", OnlyAtStartup: true }, "api"]), [
-    { name: "db", onlyAtStartup: true },
-    { name: "api", onlyAtStartup: false },
-  ]);
-  deepEqual(ok(v.dependencies, [{ name: "db", onlyatstartup: "yes" }]), [
-    { name: "db", onlyAtStartup: true },
-  ]);
+  // Arrays are the conffile's form, read by dependency_list.ts.
+  match(bad(v.dependencies, ["db"]), /expected names separated by commas/);
+  match(bad(v.dependencies, 5), /expected names separated by commas/);
 });
 
-Deno.test("dependencies() rejects malformed conffile entries", () => {
-  for (
-    const raw of [[{ Name: "" }], [{ Nom: "db" }], [{ Name: "db", OnlyAtStartup: "maybe" }], 5]
-  ) {
-    match(bad(v.dependencies, raw), /expected names separated by commas/, JSON.stringify(raw));
-  }
+Deno.test("parse() returns a good value and throws a TypeError naming the expected form", () => {
+  deepEqual(v.consulAddress.parse("consul:8500"), { kind: "http", baseUrl: "http://consul:8500" });
+  throws(() => v.port.parse("http"), {
+    name: "TypeError",
+    message: '"http": expected a port number from 1 to 65535',
+  });
 });
 
 Deno.test("consulAddress() reads host:port, http(s):// and unix:// forms", () => {
