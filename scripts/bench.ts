@@ -104,15 +104,31 @@ async function mateEvents(file: string): Promise<{ kind: string; at: number }[]>
   }
 }
 
-function spawnPilot(env: Record<string, string>, mate: string[]): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
+/** A pilot under measurement; its log (stderr) is kept to explain a failed run. */
+interface BenchPilot {
+  readonly process: Deno.ChildProcess;
+  /** The pilot's whole stderr, once it has exited. */
+  readonly log: Promise<string>;
+}
+
+function spawnPilot(env: Record<string, string>, mate: string[]): BenchPilot {
+  const process = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--frozen", MAIN, "--", ...mate],
     env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, ...env },
     clearEnv: true,
     stdin: "null",
     stdout: "null",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
+  return { process, log: new Response(process.stderr).text() };
+}
+
+/** Adds the pilot's log to a failure, so that a rare one can be understood afterwards. */
+async function withPilotLog(pilot: BenchPilot, e: unknown): Promise<Error> {
+  try {
+    pilot.process.kill("SIGKILL");
+  } catch { /* exited */ }
+  return new Error(`${(e as Error).message}; the pilot's log:\n${await pilot.log}`);
 }
 
 interface LatencyRun {
@@ -135,12 +151,13 @@ async function latencyRun(address: string, client: ConsulClient, dir: string, i:
   await using db = await fakeDependency(address, "bench-db");
   await db.pass();
   const watch = watchPassing(client, name);
-  const pilot = spawnPilot({
+  const benchPilot = spawnPilot({
     CONSUL: address,
     SERVICE_NAME: name,
     DEPENDENCIES: "bench-db",
     AMPPILOT_REGISTEREDIP: "127.0.0.1",
   }, mate);
+  const pilot = benchPilot.process;
   try {
     const started = await waitFor(async () => (await mateEvents(file))[0]?.at, "the mate to start");
     const registered = await waitFor(() => watch.firstAt(1, 0), "the registration");
@@ -173,11 +190,14 @@ async function latencyRun(address: string, client: ConsulClient, dir: string, i:
       sigtermToDeregistered: deregisteredAt - sigtermAt,
       sigtermToExit: exitAt - sigtermAt,
     } satisfies LatencyRun;
+  } catch (e) {
+    throw await withPilotLog(benchPilot, e);
   } finally {
     try {
       pilot.kill("SIGKILL");
     } catch { /* exited */ }
     await pilot.status;
+    await benchPilot.log;
     await watch.stop();
   }
 }
@@ -298,12 +318,13 @@ async function idleCosts(address: string, client: ConsulClient) {
   await using db = await fakeDependency(address, "idle-db");
   await db.pass();
   const watch = watchPassing(client, "idle-api");
-  const pilot = spawnPilot({
+  const benchPilot = spawnPilot({
     CONSUL: proxy.address,
     SERVICE_NAME: "idle-api",
     DEPENDENCIES: "idle-db",
     AMPPILOT_REGISTEREDIP: "127.0.0.1",
   }, ["sleep", "600"]);
+  const pilot = benchPilot.process;
   try {
     await waitFor(() => watch.firstAt(1, 0), "the idle pilot's registration");
     await sleep(500);
@@ -313,9 +334,14 @@ async function idleCosts(address: string, client: ConsulClient) {
     await sleep((IDLE_SECONDS * 1000) / 2);
     const perMinute = round(proxy.count() * 60 / IDLE_SECONDS);
     return { rss, perMinute, paths: proxy.paths() };
+  } catch (e) {
+    throw await withPilotLog(benchPilot, e);
   } finally {
-    pilot.kill("SIGTERM");
+    try {
+      pilot.kill("SIGTERM");
+    } catch { /* exited */ }
     await pilot.status;
+    await benchPilot.log;
     await watch.stop();
     await proxy.close();
   }
