@@ -175,7 +175,8 @@ async function latencyRun(address: string, client: ConsulClient, dir: string, i:
       async () => (await mateEvents(file)).filter((e) => e.kind === "start")[1]?.at,
       "the restart",
     );
-    await waitFor(() => watch.firstAt(1, restartAt), "the second registration");
+    // From backAt, not restartAt: the mate's own `date` may run after the pilot has registered it.
+    await waitFor(() => watch.firstAt(1, backAt), "the second registration");
 
     const sigtermAt = epochMs();
     pilot.kill("SIGTERM");

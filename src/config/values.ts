@@ -2,7 +2,7 @@
  * Parsers that turn one raw configuration value (a string from the environment, or a JSON value
  * from the conffile) into its typed form, with the expected form as the error message.
  *
- * They are plain functions, not zod schemas: importing zod costs 23-36 ms of startup and ~9 MB of
+ * They are plain functions, not zod schemas: importing zod costs 23-39 ms of startup and ~9 MB of
  * idle RSS, and each value here is a string or a scalar that one function reads. zod checks the one
  * structured value, the conffile's list of dependency objects (`dependency_list.ts`).
  *
