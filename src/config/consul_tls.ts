@@ -45,10 +45,8 @@ export async function readConsulTls(
   const ca = await read(caVar, "a CA certificate");
   const cert = await read(certVar, "a client certificate");
   const key = await read(keyVar, "the client certificate's private key");
-  if ((envValue(env, certVar) === undefined) !== (envValue(env, keyVar) === undefined)) {
-    const [given, missing] = envValue(env, certVar) === undefined
-      ? [keyVar, certVar]
-      : [certVar, keyVar];
+  if (set.includes(certVar) !== set.includes(keyVar)) {
+    const [given, missing] = set.includes(certVar) ? [certVar, keyVar] : [keyVar, certVar];
     problems.push(`${given} is set without ${missing}; expected both or neither`);
   }
   if (address && !address.baseUrl.startsWith("https://")) {

@@ -83,6 +83,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
 
   const values: Partial<Record<string, unknown>> = {};
   const sources: Partial<Record<keyof PilotConfig, Provenance>> = {};
+  const given = new Set<SettingKey>(); // settings some source gave, valid or not
   for (const s of SETTINGS) {
     const candidate = pickCandidate(s.key, options, conffile, envLayer.values);
     if (candidate === undefined) {
@@ -92,6 +93,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
       }
       continue;
     }
+    given.add(s.key);
     const parsed = await parseCandidate(s, candidate);
     if (!parsed.ok) {
       problems.push(
@@ -122,8 +124,6 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     ),
   );
 
-  const given = (key: SettingKey) =>
-    pickCandidate(key, options, conffile, envLayer.values) !== undefined;
   checkRequired(values, given, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -241,15 +241,15 @@ function applyOnlyAtStartup(
 /** A required value that was given but invalid is already a problem of its own. */
 function checkRequired(
   values: Partial<Record<string, unknown>>,
-  given: (key: SettingKey) => boolean,
+  given: ReadonlySet<SettingKey>,
   problems: string[],
 ): void {
-  if (values.cmd === undefined && !given("cmd")) {
+  if (values.cmd === undefined && !given.has("cmd")) {
     problems.push(
       'no launch command: set AMPPILOT_LAUNCH_CMD, the conffile key "Cmd", or give it after --',
     );
   }
-  if (given("consul") && values.name === undefined && !given("name")) {
+  if (given.has("consul") && values.name === undefined && !given.has("name")) {
     problems.push(
       'no mate name: SERVICE_NAME (or the conffile key "Name") is required when Consul is set',
     );
