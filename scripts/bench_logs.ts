@@ -203,7 +203,7 @@ async function produce(bootstrap: string, topic: string, count: number): Promise
   const pending: Promise<unknown>[] = [];
   try {
     for (let sent = 0; sent < count;) {
-      const { count: n, result } = await producer.produce(Date.now(), (batch) => {
+      const { count: n, result } = await producer.produce(Date.now(), sent, (batch) => {
         for (let i = sent; i < count && batch.add(Date.now(), value, 900 * 1024); i++);
       });
       sent += n;

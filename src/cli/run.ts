@@ -124,6 +124,8 @@ async function createShipper(config: PilotConfig, origin: Origin): Promise<Kafka
       connected
         ? kafkaLog.info("Kafka is reachable ({where}); shipping logs", { where })
         : kafkaLog.warn("Kafka is unreachable ({reason}); buffering logs in memory", { reason }),
+    onDuplicatesPossible: (reason) =>
+      kafkaLog.warn("log records sent again to Kafka may be written twice: {reason}", { reason }),
     onRecordRejected: (reason) =>
       kafkaLog.error("a log record could not be sent to Kafka and was given up ({reason})", {
         reason,

@@ -4,6 +4,10 @@
  * acknowledged, reconnects with jittered backoff, reports how many records were dropped while
  * Kafka was away, and flushes for a bounded time on exit. Pushing never waits on Kafka.
  *
+ * With an idempotent producer, the batches in flight when a connection fails are sent again
+ * exactly as they were (same records, same sequence numbers), so the broker drops those it had
+ * already written: a lost answer does not duplicate records.
+ *
  * @module
  */
 
@@ -12,7 +16,13 @@ import { BoundedBuffer, type BufferedRecord, type PushOptions } from "./bounded_
 import { KafkaConnectionError } from "./kafka/connection.ts";
 import { PartitionProducer } from "./kafka/producer.ts";
 import { KafkaDecodeError } from "./kafka/wire.ts";
-import { isTooLargeCode, KafkaProtocolError, type ProduceResult } from "./kafka/protocol.ts";
+import {
+  isDuplicateCode,
+  isIdentityLostCode,
+  isTooLargeCode,
+  KafkaProtocolError,
+  type ProduceResult,
+} from "./kafka/protocol.ts";
 import { PlainRecordEncoder } from "./plain_record.ts";
 import { recordJson, type RecordMetadata, recordValue } from "./record.ts";
 
@@ -24,6 +34,8 @@ const LINGER_MS = 5;
 /** Quick retries of errors Kafka calls retriable (a topic being created, a leader moving). */
 const QUICK_RETRIES = 20;
 const QUICK_RETRY_MS = 100;
+/** Kafka's sequence numbers wrap to 0 after 2^31 - 1. */
+const SEQUENCE_WRAP = 2 ** 31;
 
 /** Options of {@linkcode KafkaShipper}. */
 export interface ShipperOptions {
@@ -44,20 +56,33 @@ export interface ShipperOptions {
   readonly onRecordRejected?: (reason: string) => void;
   /** Reports Kafka going away or coming back (once per change). */
   readonly onStateChange?: (connected: boolean, reason: string) => void;
+  /**
+   * Reports why records sent again may be written twice: the cluster gave no idempotent
+   * producer id (said once), or it lost track of the one it gave.
+   */
+  readonly onDuplicatesPossible?: (reason: string) => void;
   /** First reconnect delay (ms); default 200. */
   readonly retryInitialMs?: number;
   /** Longest reconnect delay (ms); default 5000. */
   readonly retryMaxMs?: number;
 }
 
-/** A Produce request written and not yet answered. */
-interface InFlight {
-  /** Sequence number of its last buffered record (-1: none, only the dropped report). */
+/** What a Produce request holds: enough to build the same batch again. */
+interface BatchPlan {
+  /** Buffer sequence number of its first buffered record (-1: none, only the dropped report). */
+  readonly firstSeq: number;
+  /** Buffer sequence number of its last buffered record (-1: none). */
   readonly lastSeq: number;
   /** Buffered records in it. */
   readonly records: number;
   /** The dropped count it reports (0: none). */
   readonly droppedReported: number;
+  /** Kafka sequence number of its first record (the dropped report counts as one). */
+  readonly baseSequence: number;
+}
+
+/** A Produce request written and not yet answered. */
+interface InFlight extends BatchPlan {
   readonly result: Promise<ProduceResult>;
 }
 
@@ -66,6 +91,8 @@ export class KafkaShipper {
   readonly #options: ShipperOptions;
   readonly #buffer: BoundedBuffer;
   readonly #inFlight: InFlight[] = [];
+  /** Batches in flight when the connection failed, to be sent again first, as they were. */
+  #resend: BatchPlan[] = [];
   readonly #plain: PlainRecordEncoder;
   #producer: PartitionProducer | undefined;
   #connected = false;
@@ -80,7 +107,10 @@ export class KafkaShipper {
   #sent = 0;
   /** The next record to send: after the last one written to Kafka. */
   #nextSeq = 0;
+  /** Kafka sequence number of the next new batch's first record. */
+  #sequence = 0;
   #batchBytes = MAX_BATCH_BYTES;
+  #saidNotIdempotent = false;
 
   /** Creates the shipper; call {@linkcode start} to connect. */
   constructor(options: ShipperOptions) {
@@ -176,6 +206,8 @@ export class KafkaShipper {
     while (!this.#closed) {
       if (!this.#connected) {
         await this.#connect();
+      } else if (this.#inFlight.length < MAX_IN_FLIGHT && this.#resend.length > 0) {
+        await this.#sendAgain(this.#resend[0]!);
       } else if (this.#inFlight.length < MAX_IN_FLIGHT && this.#hasWork()) {
         await this.#sendBatch();
       } else if (this.#inFlight.length > 0) {
@@ -195,10 +227,20 @@ export class KafkaShipper {
       this.#connected = true;
       this.#nextSeq = this.#buffer.headSeq;
       this.#report(true, "connected");
+      this.#sayIfNotIdempotent();
     } catch (e) {
       this.#report(false, describe(e));
       await this.#sleep(this.#backoff());
     }
+  }
+
+  #sayIfNotIdempotent(): void {
+    const producer = this.#producer!;
+    if (producer.idempotent || this.#saidNotIdempotent) return;
+    this.#saidNotIdempotent = true;
+    this.#options.onDuplicatesPossible?.(
+      `Kafka gave no idempotent producer id: ${producer.notIdempotentBecause}`,
+    );
   }
 
   #report(connected: boolean, reason: string): void {
@@ -218,31 +260,85 @@ export class KafkaShipper {
     return this.#inFlight.some((f) => f.droppedReported > 0);
   }
 
+  /** Sends a new batch: the records after the last one written, and the dropped count if due. */
   async #sendBatch(): Promise<void> {
-    const dropped = this.#droppedReportInFlight() ? 0 : this.#buffer.dropped;
+    const count = await this.#write({
+      firstSeq: this.#nextSeq,
+      droppedReported: this.#droppedReportInFlight() ? 0 : this.#buffer.dropped,
+      baseSequence: this.#sequence,
+      maxRecords: Number.MAX_SAFE_INTEGER,
+      maxBytes: this.#batchBytes,
+    });
+    if (count !== undefined) this.#sequence = (this.#sequence + count) % SEQUENCE_WRAP;
+  }
+
+  /**
+   * Sends a batch again as it was. When some of its records were dropped meanwhile (the buffer
+   * was full), it cannot be: a new producer id is asked for and sending starts over from the
+   * oldest record held.
+   */
+  async #sendAgain(plan: BatchPlan): Promise<void> {
+    if (plan.firstSeq >= 0 && plan.firstSeq < this.#buffer.headSeq) {
+      this.#startOver("records of a batch to send again were dropped from the full buffer");
+      await this.#producer!.close();
+      this.#connected = false;
+      return;
+    }
+    const count = await this.#write({
+      firstSeq: plan.firstSeq,
+      droppedReported: plan.droppedReported,
+      baseSequence: plan.baseSequence,
+      maxRecords: plan.records,
+      maxBytes: Infinity,
+    });
+    if (count !== undefined) this.#resend.shift(); // else it is still first to send again
+  }
+
+  /**
+   * Builds and writes one batch; on success it is in flight.
+   *
+   * @returns The number of Kafka records in it, or undefined when it could not be written.
+   */
+  async #write(
+    batch: Omit<BatchPlan, "lastSeq" | "records"> & { maxRecords: number; maxBytes: number },
+  ): Promise<number | undefined> {
+    const { droppedReported, maxBytes } = batch;
     const meta = this.#options.meta;
     const plain = this.#plain;
-    const limit = this.#batchBytes;
+    let firstSeq = -1;
     let lastSeq = -1;
     let records = 0;
     try {
       const now = performance.timeOrigin + performance.now();
-      const { result } = await this.#producer!.produce(now, (batch) => {
-        if (dropped > 0) batch.add(now, this.#droppedRecordJson(dropped), limit);
-        records = this.#buffer.visit(this.#nextSeq, Number.MAX_SAFE_INTEGER, (record) => {
+      const sent = await this.#producer!.produce(now, batch.baseSequence, (builder) => {
+        if (droppedReported > 0) {
+          builder.add(now, this.#droppedRecordJson(droppedReported), maxBytes);
+        }
+        if (batch.maxRecords === 0) return;
+        records = this.#buffer.visit(batch.firstSeq, batch.maxRecords, (record) => {
           const length = plain.valueLength(record);
           const added = length < 0
-            ? batch.add(record.timeMs, recordJson(meta, record), limit)
-            : batch.addEncoded(record.timeMs, length, plain, record, limit);
+            ? builder.add(record.timeMs, recordJson(meta, record), maxBytes)
+            : builder.addEncoded(record.timeMs, length, plain, record, maxBytes);
           if (!added) return false;
+          if (firstSeq < 0) firstSeq = record.seq;
           lastSeq = record.seq;
           return true;
         });
       });
       if (lastSeq >= 0) this.#nextSeq = lastSeq + 1;
-      this.#inFlight.push({ lastSeq, records, droppedReported: dropped, result });
+      this.#inFlight.push({
+        firstSeq,
+        lastSeq,
+        records,
+        droppedReported,
+        baseSequence: batch.baseSequence,
+        result: sent.result,
+      });
+      return sent.count;
     } catch (e) {
       await this.#failed(e);
+      return undefined;
     }
   }
 
@@ -251,12 +347,11 @@ export class KafkaShipper {
     try {
       await oldest.result;
     } catch (e) {
-      if (e instanceof KafkaProtocolError && isTooLargeCode(e.code)) {
-        this.#tooLarge(oldest, e);
+      if (!(e instanceof KafkaProtocolError && isDuplicateCode(e.code))) {
+        await this.#refused(oldest, e);
         return;
       }
-      await this.#failed(e);
-      return;
+      // The broker had written this batch before: it is acknowledged all the same.
     }
     this.#inFlight.shift();
     if (oldest.lastSeq >= 0) this.#buffer.acknowledge(oldest.lastSeq);
@@ -266,6 +361,30 @@ export class KafkaShipper {
     this.#failures = 0; // only an acknowledged batch proves Kafka works again
   }
 
+  /** The oldest batch in flight failed with `e`. */
+  async #refused(oldest: InFlight, e: unknown): Promise<void> {
+    if (e instanceof KafkaProtocolError && isTooLargeCode(e.code)) {
+      this.#tooLarge(oldest, e);
+    } else if (e instanceof KafkaProtocolError && isIdentityLostCode(e.code)) {
+      this.#startOver(e.message);
+      await this.#failed(e);
+    } else {
+      await this.#failed(e);
+    }
+  }
+
+  /**
+   * Forgets the batches to send again and the producer id: the next connection asks for a new
+   * one and sends from the oldest record held, so records written before may be written twice.
+   */
+  #startOver(reason: string): void {
+    this.#abandonInFlight();
+    this.#resend = [];
+    this.#sequence = 0;
+    this.#producer!.renewIdentity();
+    this.#options.onDuplicatesPossible?.(`sending starts over with a new producer id (${reason})`);
+  }
+
   /**
    * A batch the broker finds too large: a lone record is given up (it never fits); otherwise
    * batches shrink, for good (the topic's limit stays), and everything from this one on is sent
@@ -273,6 +392,10 @@ export class KafkaShipper {
    */
   #tooLarge(batch: InFlight, e: KafkaProtocolError): void {
     this.#abandonInFlight();
+    this.#resend = [];
+    // Neither it nor any batch after it was written (with an idempotent producer the broker
+    // refuses those after it as out of order): their sequence numbers are used again.
+    this.#sequence = batch.baseSequence;
     if (batch.records <= 1 && batch.droppedReported === 0) {
       if (batch.lastSeq >= 0) this.#buffer.acknowledge(batch.lastSeq);
       this.#options.onRecordRejected?.(describe(e));
@@ -282,8 +405,14 @@ export class KafkaShipper {
     this.#connected = false; // the answers to the requests after it go with the connection
   }
 
-  /** Something failed: everything in flight is sent again after reconnecting. */
+  /**
+   * Something failed: everything in flight is sent again after reconnecting; as it was, when the
+   * producer is idempotent, so that the broker drops what it had already written.
+   */
   async #failed(e: unknown): Promise<void> {
+    if (this.#producer!.idempotent) {
+      this.#resend = [...this.#inFlight.map(planOf), ...this.#resend];
+    }
     this.#abandonInFlight();
     this.#connected = false;
     await this.#producer!.close();
@@ -333,6 +462,13 @@ export class KafkaShipper {
       };
     }).finally(() => (this.#stopSleep = undefined));
   }
+}
+
+/** The plan of a batch in flight, without its outcome. */
+function planOf(
+  { firstSeq, lastSeq, records, droppedReported, baseSequence }: InFlight,
+): BatchPlan {
+  return { firstSeq, lastSeq, records, droppedReported, baseSequence };
 }
 
 /** Retriable Kafka errors, lost connections and garbled answers (reconnecting may cure them). */

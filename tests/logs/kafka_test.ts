@@ -85,27 +85,28 @@ Deno.test("log shipping against a real Kafka broker", async (t) => {
     },
   );
 
-  await t.step("Kafka stopped for seconds, then back: every line arrives, in order", async () => {
-    const name = topic();
-    await kafka.stop();
-    const script =
-      `i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo "line $i"; sleep 0.1; done; sleep 600`;
-    await using pilot = startPilot({ ...base, KAFKA_TOPIC: name }, ["sh", "-c", script]);
-    await new Promise((r) => setTimeout(r, 3000));
-    await kafka.restart();
-    const records = await consumeAll(
-      kafka.bootstrap,
-      name,
-      (r) => mateLines(r).includes("line 60"),
-      30_000,
-    );
-    const lines = mateLines(records);
-    const firstSeen = [...new Set(lines)];
-    deepEqual(firstSeen, Array.from({ length: 60 }, (_, i) => `line ${i + 1}`));
-    ok(records.some((r) => /Kafka is unreachable/.test(String(r.value.message))));
-    pilot.signal("SIGTERM");
-    await pilot.status;
-  });
+  await t.step(
+    "Kafka stopped for seconds, then back: every line arrives once, in order",
+    async () => {
+      const name = topic();
+      await kafka.stop();
+      const script =
+        `i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo "line $i"; sleep 0.1; done; sleep 600`;
+      await using pilot = startPilot({ ...base, KAFKA_TOPIC: name }, ["sh", "-c", script]);
+      await new Promise((r) => setTimeout(r, 3000));
+      await kafka.restart();
+      const records = await consumeAll(
+        kafka.bootstrap,
+        name,
+        (r) => mateLines(r).includes("line 60"),
+        30_000,
+      );
+      deepEqual(mateLines(records), Array.from({ length: 60 }, (_, i) => `line ${i + 1}`));
+      ok(records.some((r) => /Kafka is unreachable/.test(String(r.value.message))));
+      pilot.signal("SIGTERM");
+      await pilot.status;
+    },
+  );
 
   await t.step("a full buffer drops exactly the oldest and a record says how many", async () => {
     const name = topic();
@@ -153,9 +154,8 @@ Deno.test("log shipping against a real Kafka broker", async (t) => {
         (r) => mateLines(r).includes("after"),
         30_000,
       );
-      const lines = mateLines(records);
       deepEqual(
-        [...new Set(lines)],
+        mateLines(records),
         [...Array.from({ length: 400 }, (_, i) => `line ${i + 1} ${"x".repeat(200)}`), "after"],
       );
       await pilot.waitForLog(

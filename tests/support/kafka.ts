@@ -50,15 +50,24 @@ async function java(args: string[], libs: string): Promise<string> {
   return text;
 }
 
+/** Options of {@linkcode startKafka}. */
+export interface KafkaOptions {
+  /** The port it listens on (default: a free one). */
+  readonly port?: number;
+  /** The port it tells clients to connect to (default: its own), e.g. a proxy's. */
+  readonly advertisedPort?: number;
+}
+
 /** Starts a one-node KRaft broker and waits until it answers metadata requests. */
-export async function startKafka(): Promise<KafkaBroker> {
+export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
   const libs = kafkaLibs();
   try {
     await Deno.stat(`${libs}/.complete`);
   } catch {
     throw new Error(`no Kafka jars in ${libs}: run \`deno task peers\` first`);
   }
-  const [port, controller] = await freePorts(2);
+  const [free, controller] = await freePorts(2);
+  const port = options.port ?? free!;
   const dir = await Deno.makeTempDir({ prefix: "amp-pilot-kafka-" });
   const properties = `${dir}/server.properties`;
   await Deno.writeTextFile(
@@ -68,7 +77,7 @@ export async function startKafka(): Promise<KafkaBroker> {
       "node.id=1",
       `controller.quorum.voters=1@127.0.0.1:${controller}`,
       `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${options.advertisedPort ?? port}`,
       "controller.listener.names=CONTROLLER",
       "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
       "inter.broker.listener.name=PLAINTEXT",

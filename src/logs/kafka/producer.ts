@@ -15,13 +15,16 @@ import {
   beginProduceRequest,
   chooseVersion,
   decodeApiVersions,
+  decodeInitProducerId,
   decodeMetadata,
   decodeProduce,
   endProduceRequest,
+  initProducerIdRequest,
   KafkaProtocolError,
   type Metadata,
   metadataRequest,
   type ProduceResult,
+  type ProducerIdentity,
   SUPPORTED_VERSIONS,
   type TopicMetadata,
 } from "./protocol.ts";
@@ -48,6 +51,10 @@ export interface PartitionProducerOptions {
 const TOPIC_CREATION_POLLS = 30;
 /** Errors of a topic or partition that mean "not ready yet": the topic is being created. */
 const NOT_READY_YET = new Set([3, 5]);
+/** How many times a producer id is asked for again, 100 ms apart, while the cluster gets ready. */
+const IDENTITY_POLLS = 50;
+/** InitProducerId errors that mean "this cluster does not let us be idempotent". */
+const IDEMPOTENCE_REFUSED = new Set([29, 31, 35]);
 
 /** Sends record batches for one key to its partition's leader. */
 export class PartitionProducer {
@@ -56,6 +63,12 @@ export class PartitionProducer {
   #leader: BrokerConnection | undefined;
   #partition = 0;
   #produceVersion = 3;
+  /** Whether the last broker opened speaks InitProducerId. */
+  #speaksInitProducerId = false;
+  /** The idempotent identity; undefined: not asked yet; null: the cluster refused it. */
+  #identity: ProducerIdentity | null | undefined;
+  /** Why the cluster gave no identity. */
+  #refusal = "";
 
   /** Creates a producer; call {@linkcode connect} before producing. */
   constructor(options: PartitionProducerOptions) {
@@ -65,6 +78,27 @@ export class PartitionProducer {
   /** The partition records go to (known once connected). */
   get partition(): number {
     return this.#partition;
+  }
+
+  /**
+   * Whether batches carry a producer id and sequence numbers, so that the broker drops one it has
+   * already written (known once connected).
+   */
+  get idempotent(): boolean {
+    return this.#identity !== null && this.#identity !== undefined;
+  }
+
+  /** Why batches are not idempotent ("" when they are, or before connecting). */
+  get notIdempotentBecause(): string {
+    return this.#refusal;
+  }
+
+  /**
+   * Forgets the producer id: the next {@linkcode connect} asks for a new one, whose sequence
+   * numbers start at 0. For when the broker no longer knows the old one or its sequence.
+   */
+  renewIdentity(): void {
+    if (this.#identity !== null) this.#identity = undefined;
   }
 
   /** Whether a leader connection is open. */
@@ -108,14 +142,54 @@ export class PartitionProducer {
           `partition ${this.#options.topic}-${this.#partition} has no leader`,
         );
       }
-      if (leader.host === host && leader.port === port) {
-        this.#leader = bootstrap;
-        return;
-      }
-      this.#leader = await this.#open(leader.host, leader.port);
+      this.#leader = leader.host === host && leader.port === port
+        ? bootstrap
+        : await this.#open(leader.host, leader.port);
+      if (this.#identity === undefined) await this.#askIdentity(this.#leader);
+    } catch (e) {
+      const opened = this.#leader;
+      this.#leader = undefined;
+      if (opened !== bootstrap) await opened?.close();
+      throw e;
     } finally {
       if (this.#leader !== bootstrap) await bootstrap.close();
     }
+  }
+
+  /**
+   * Asks for a producer id, again while the cluster is still getting ready to give them. A
+   * cluster that does not give one (or not within a few seconds) is sent plain batches.
+   */
+  async #askIdentity(connection: BrokerConnection): Promise<void> {
+    if (!this.#speaksInitProducerId) {
+      this.#refuseIdentity(`the broker at ${connection.address} does not speak InitProducerId v0`);
+      return;
+    }
+    for (let poll = 0;; poll++) {
+      const { errorCode, identity } = decodeInitProducerId(
+        await this.#ask(
+          connection,
+          "InitProducerId",
+          (header) => initProducerIdRequest(this.#writer, header),
+        ),
+      );
+      if (errorCode === 0) {
+        this.#identity = identity;
+        return;
+      }
+      const error = new KafkaProtocolError(errorCode, `InitProducerId on ${connection.address}`);
+      if (IDEMPOTENCE_REFUSED.has(errorCode)) return this.#refuseIdentity(error.message);
+      if (!error.retriable) throw error;
+      if (poll >= IDENTITY_POLLS) {
+        return this.#refuseIdentity(`${error.message}, still after ${IDENTITY_POLLS} tries`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  #refuseIdentity(reason: string): void {
+    this.#identity = null;
+    this.#refusal = reason;
   }
 
   /** Encodes one request with `encode` (into the shared writer) and waits for its answer. */
@@ -163,6 +237,7 @@ export class PartitionProducer {
         }
       }
       this.#produceVersion = chooseVersion(versions, ApiKey.Produce)!;
+      this.#speaksInitProducerId = chooseVersion(versions, ApiKey.InitProducerId) !== undefined;
       return connection;
     } catch (e) {
       await connection.close();
@@ -200,10 +275,14 @@ export class PartitionProducer {
    * Builds one Produce request with `fill` (which adds records to the batch) and writes it.
    * Returns once it is written, with the number of records and the promise of the outcome.
    *
+   * @param baseSequence Sequence number of the batch's first record (ignored when not
+   * {@linkcode idempotent}): the one after the last record of the batch before it, and the same
+   * as before when a batch is sent again.
    * @throws KafkaConnectionError when not connected or the write fails.
    */
   async produce(
     baseTimestamp: number,
+    baseSequence: number,
     fill: (batch: RecordBatchBuilder) => void,
   ): Promise<{ count: number; result: Promise<ProduceResult> }> {
     const leader = this.#leader;
@@ -217,7 +296,13 @@ export class PartitionProducer {
       { apiVersion: this.#produceVersion, correlationId, clientId: this.#options.clientId },
       { topic, partition: this.#partition, acks: -1, timeoutMs: this.#options.requestTimeoutMs },
     );
-    const batch = new RecordBatchBuilder(writer, this.#options.key, baseTimestamp);
+    const identity = this.#identity;
+    const batch = new RecordBatchBuilder(
+      writer,
+      this.#options.key,
+      baseTimestamp,
+      identity ? { identity, baseSequence } : undefined,
+    );
     fill(batch);
     batch.finish();
     endProduceRequest(writer, at);

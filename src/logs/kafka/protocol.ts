@@ -1,8 +1,8 @@
 /**
  * The few Kafka requests the log shipper makes, encoded and decoded: ApiVersions v0 (which
- * versions a broker speaks), Metadata v4 (brokers, partition leaders, topic auto-creation) and
- * Produce v3–v7 (uncompressed record batches, `acks=all`). Every Kafka since 0.11 speaks these,
- * Kafka 4 included.
+ * versions a broker speaks), Metadata v4 (brokers, partition leaders, topic auto-creation),
+ * InitProducerId v0 (an idempotent producer's id) and Produce v3–v7 (uncompressed record batches,
+ * `acks=all`). Every Kafka since 0.11 speaks these, Kafka 4 included.
  *
  * @module
  */
@@ -10,13 +10,14 @@
 import { ByteReader, ByteWriter, KafkaDecodeError } from "./wire.ts";
 
 /** API keys used here. */
-export const ApiKey = { Produce: 0, Metadata: 3, ApiVersions: 18 } as const;
+export const ApiKey = { Produce: 0, Metadata: 3, ApiVersions: 18, InitProducerId: 22 } as const;
 
 /** Versions this client can use: the broker must speak one in each range. */
 export const SUPPORTED_VERSIONS: Readonly<Record<number, readonly [number, number]>> = {
   [ApiKey.Produce]: [3, 7],
   [ApiKey.Metadata]: [4, 4],
   [ApiKey.ApiVersions]: [0, 0],
+  [ApiKey.InitProducerId]: [0, 0],
 };
 
 /** A request's header fields. */
@@ -170,6 +171,36 @@ export function decodeMetadata(reader: ByteReader): Metadata {
   return { brokers, topics };
 }
 
+/** Encodes a whole InitProducerId v0 request for an idempotent, non-transactional producer. */
+export function initProducerIdRequest(
+  out: ByteWriter,
+  header: Omit<RequestHeader, "apiKey" | "apiVersion">,
+): void {
+  const start = beginRequest(out, { ...header, apiKey: ApiKey.InitProducerId, apiVersion: 0 });
+  out.string(null) // no transactional id
+    .int32(60_000); // transaction timeout: unused without transactions
+  endRequest(out, start);
+}
+
+/** An idempotent producer's identity: the broker drops a batch it has already written. */
+export interface ProducerIdentity {
+  /** The producer id the cluster gave. */
+  readonly producerId: bigint;
+  /** Its epoch. */
+  readonly epoch: number;
+}
+
+/** Decodes an InitProducerId v0 response body. */
+export function decodeInitProducerId(
+  reader: ByteReader,
+): { errorCode: number; identity: ProducerIdentity } {
+  reader.int32("throttle time");
+  const errorCode = reader.int16("InitProducerId error code");
+  const producerId = reader.int64("producer id");
+  const epoch = reader.int16("producer epoch");
+  return { errorCode, identity: { producerId, epoch } };
+}
+
 /** Where a Produce request's record set goes, and how it is acknowledged. */
 export interface ProduceTarget {
   /** Topic. */
@@ -253,8 +284,14 @@ const ERRORS: Readonly<Record<number, { name: string; retriable: boolean }>> = {
   20: { name: "NOT_ENOUGH_REPLICAS_AFTER_APPEND", retriable: true },
   29: { name: "TOPIC_AUTHORIZATION_FAILED", retriable: false },
   31: { name: "CLUSTER_AUTHORIZATION_FAILED", retriable: false },
+  14: { name: "COORDINATOR_LOAD_IN_PROGRESS", retriable: true },
+  15: { name: "COORDINATOR_NOT_AVAILABLE", retriable: true },
   35: { name: "UNSUPPORTED_VERSION", retriable: false },
+  45: { name: "OUT_OF_ORDER_SEQUENCE_NUMBER", retriable: true },
+  46: { name: "DUPLICATE_SEQUENCE_NUMBER", retriable: false },
+  47: { name: "INVALID_PRODUCER_EPOCH", retriable: true },
   56: { name: "KAFKA_STORAGE_ERROR", retriable: true },
+  59: { name: "UNKNOWN_PRODUCER_ID", retriable: true },
   74: { name: "FENCED_LEADER_EPOCH", retriable: true },
   75: { name: "UNKNOWN_LEADER_EPOCH", retriable: true },
   87: { name: "INVALID_RECORD", retriable: false },
@@ -283,4 +320,17 @@ export class KafkaProtocolError extends Error {
 /** Error code of a record or batch too large for the broker. */
 export function isTooLargeCode(code: number): boolean {
   return code === 10 || code === 18;
+}
+
+/** Error code of an answer that already holds the batch (an idempotent producer sent it twice). */
+export function isDuplicateCode(code: number): boolean {
+  return code === 46;
+}
+
+/**
+ * Error code saying the broker no longer knows the producer's identity or sequence (its state
+ * expired, or a batch before this one was lost): a new identity is needed.
+ */
+export function isIdentityLostCode(code: number): boolean {
+  return code === 45 || code === 47 || code === 59;
 }

@@ -6,6 +6,7 @@
  */
 
 import { crc32c } from "./crc32c.ts";
+import type { ProducerIdentity } from "./protocol.ts";
 import { ByteWriter, sizeOfVarint } from "./wire.ts";
 
 /** Offset of the attributes field from the batch's start: where the CRC begins. */
@@ -15,6 +16,14 @@ const CRC_START = 8 + 4 + 4 + 1 + 4;
 export interface ValueEncoder<T> {
   /** Writes exactly the announced number of bytes of `item`'s value. */
   writeValue(out: ByteWriter, item: T): void;
+}
+
+/** The idempotence fields of a batch: who produces it, and its first record's sequence number. */
+export interface BatchSequence {
+  /** The producer's identity. */
+  readonly identity: ProducerIdentity;
+  /** Sequence number of the batch's first record (the next ones follow it). */
+  readonly baseSequence: number;
 }
 
 /** Appends a record batch with one key for all its records to a {@linkcode ByteWriter}. */
@@ -33,8 +42,14 @@ export class RecordBatchBuilder {
    * @param out Where the batch is written.
    * @param key Every record's key.
    * @param baseTimestamp The first record's time (ms).
+   * @param sequence For an idempotent producer: its identity and the batch's base sequence.
    */
-  constructor(out: ByteWriter, key: Uint8Array, baseTimestamp: number) {
+  constructor(
+    out: ByteWriter,
+    key: Uint8Array,
+    baseTimestamp: number,
+    sequence?: BatchSequence,
+  ) {
     this.#out = out;
     this.#key = key;
     this.#start = out.length;
@@ -49,9 +64,9 @@ export class RecordBatchBuilder {
       .int32(0) // last offset delta, filled in by finish()
       .int64(this.#baseTimestamp)
       .int64(0) // max timestamp, filled in by finish()
-      .int64(-1) // producer id: not idempotent
-      .int16(-1) // producer epoch
-      .int32(-1) // base sequence
+      .int64(sequence?.identity.producerId ?? -1) // -1: not idempotent
+      .int16(sequence?.identity.epoch ?? -1)
+      .int32(sequence?.baseSequence ?? -1)
       .int32(0); // record count, filled in by finish()
   }
 

@@ -26,7 +26,7 @@ Deno.test("PartitionProducer against a real Kafka broker", async (t) => {
     await p.connect();
     const results = [];
     for (let b = 0; b < 5; b++) {
-      const sent = await p.produce(Date.now(), (batch) => {
+      const sent = await p.produce(Date.now(), b * 100, (batch) => {
         for (let i = 0; i < 100; i++) batch.add(Date.now(), JSON.stringify({ b, i }));
       });
       equal(sent.count, 100);
@@ -41,6 +41,37 @@ Deno.test("PartitionProducer against a real Kafka broker", async (t) => {
       Array.from({ length: 500 }, (_, n) => ({ b: Math.floor(n / 100), i: n % 100 })),
     );
     ok(records.every((r) => r.key === "svc-1"));
+  });
+
+  await t.step("is idempotent: the broker drops a batch sent again, refuses a gap", async () => {
+    const topic = `i-${crypto.randomUUID().slice(0, 8)}`;
+    const p = producer([kafka.bootstrap], topic);
+    await p.connect();
+    ok(p.idempotent, "the broker gave a producer id");
+    equal(p.notIdempotentBecause, "");
+    const send = (baseSequence: number, first: number) =>
+      p.produce(Date.now(), baseSequence, (batch) => {
+        for (let i = first; i < first + 10; i++) batch.add(Date.now(), JSON.stringify({ i }));
+      });
+    const sent = [await send(0, 0), await send(10, 10), await send(0, 0)];
+    equal(Number((await sent[0]!.result).baseOffset), 0);
+    equal(Number((await sent[1]!.result).baseOffset), 10);
+    // The copy is acknowledged (Kafka answers a duplicate with the offset it was written at, or
+    // DUPLICATE_SEQUENCE_NUMBER on old brokers) and not written again.
+    await sent[2]!.result.catch((e) => {
+      if (!(e instanceof KafkaProtocolError && e.code === 46)) throw e;
+    });
+    await rejects(
+      (await send(50, 50)).result,
+      (e) => e instanceof KafkaProtocolError && /OUT_OF_ORDER_SEQUENCE_NUMBER/.test(e.message),
+    );
+    await p.close();
+    p.renewIdentity();
+    await p.connect();
+    equal(Number((await (await send(0, 20)).result).baseOffset), 20, "a new id starts at 0");
+    await p.close();
+    const records = await consumeAll(kafka.bootstrap, topic, (r) => r.length >= 30);
+    deepEqual(records.map((r) => r.value.i), Array.from({ length: 30 }, (_, i) => i));
   });
 
   await t.step("sends to the partition Kafka's default partitioner picks for the key", async () => {
@@ -60,7 +91,7 @@ Deno.test("PartitionProducer against a real Kafka broker", async (t) => {
       for (const key of ["svc-1", "web-7f3a", "api-0"]) {
         const p = producer([kafka.bootstrap], topic, key);
         await p.connect();
-        const { result } = await p.produce(Date.now(), (batch) => batch.add(Date.now(), key));
+        const { result } = await p.produce(Date.now(), 0, (batch) => batch.add(Date.now(), key));
         await result;
         equal(p.partition, partitioner({ topic, partitionMetadata, message: { key, value: "" } }));
         await p.close();
@@ -77,7 +108,8 @@ Deno.test("PartitionProducer against a real Kafka broker", async (t) => {
     const topic = `b-${crypto.randomUUID().slice(0, 8)}`;
     const p = producer([`127.0.0.1:${dead}`, kafka.bootstrap], topic);
     await p.connect();
-    await (await p.produce(Date.now(), (batch) => batch.add(Date.now(), "via the second"))).result;
+    await (await p.produce(Date.now(), 0, (batch) => batch.add(Date.now(), "via the second")))
+      .result;
     await p.close();
     const none = producer([`127.0.0.1:${dead}`], topic);
     await rejects(none.connect(), (e) =>
@@ -89,7 +121,7 @@ Deno.test("PartitionProducer against a real Kafka broker", async (t) => {
     const topic = `l-${crypto.randomUUID().slice(0, 8)}`;
     const p = producer([kafka.bootstrap], topic);
     await p.connect();
-    const { result } = await p.produce(Date.now(), (batch) => {
+    const { result } = await p.produce(Date.now(), 0, (batch) => {
       batch.add(Date.now(), "x".repeat(2 * 1024 * 1024));
     });
     await rejects(result, (e) =>

@@ -14,6 +14,8 @@ interface Decoded {
   maxTimestamp: string;
   lastOffsetDelta: number;
   producerId: string;
+  producerEpoch: number;
+  firstSequence: number;
   records: { key: Buffer; value: Buffer; timestamp: string; offset: string; headers: object }[];
 }
 
@@ -45,6 +47,20 @@ Deno.test("RecordBatchBuilder writes a batch that kafkajs decodes record for rec
   equal(decoded.lastOffsetDelta, 4);
   equal(decoded.producerId, "-1");
   deepEqual(decoded.records[0]!.headers, {});
+});
+
+Deno.test("RecordBatchBuilder writes an idempotent producer's id, epoch and sequence", async () => {
+  const out = new ByteWriter();
+  const identity = { producerId: 4_000_000_123n, epoch: 7 };
+  const batch = new RecordBatchBuilder(out, key, Date.now(), { identity, baseSequence: 2_000 });
+  batch.add(Date.now(), "one");
+  batch.add(Date.now(), "two");
+  batch.finish();
+  const decoded = await decode(out.view());
+  equal(decoded.producerId, "4000000123");
+  equal(decoded.producerEpoch, 7);
+  equal(decoded.firstSequence, 2_000);
+  deepEqual(decoded.records.map((r) => r.value.toString()), ["one", "two"]);
 });
 
 Deno.test("RecordBatchBuilder's CRC is kafkajs' CRC-32C of the batch from its attributes on", () => {

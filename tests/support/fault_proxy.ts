@@ -1,0 +1,136 @@
+/**
+ * A TCP proxy in front of a Kafka broker that can lose the broker's answer to a Produce request:
+ * the broker has written the batch, and the client sees its connection drop instead of the
+ * answer (what a network failure at the wrong moment does).
+ *
+ * @module
+ */
+
+/** A running proxy. */
+export interface FaultProxy extends AsyncDisposable {
+  /** The port it listens on, on 127.0.0.1. */
+  readonly port: number;
+  /** Connections it accepted so far. */
+  readonly connections: number;
+  /** Produce answers it lost so far. */
+  readonly answersLost: number;
+  /** Loses the `n`th Produce answer from now (1: the next one) and closes that connection. */
+  loseProduceAnswer(n: number): void;
+  /** While `refuse` is true, closes new connections at once (a broker out of reach). */
+  refuseConnections(refuse: boolean): void;
+}
+
+const PRODUCE = 0;
+
+/** Starts a proxy to `127.0.0.1:targetPort` (the broker need not be up yet). */
+export function startFaultProxy(targetPort: number): FaultProxy {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const open = new Set<Deno.Conn>();
+  let connections = 0;
+  let answersLost = 0;
+  let loseIn = 0;
+  let refusing = false;
+  const shouldLose = () => loseIn > 0 && --loseIn === 0;
+  const serve = async (client: Deno.Conn) => {
+    connections++;
+    if (refusing) {
+      client.close();
+      return;
+    }
+    let broker: Deno.Conn;
+    try {
+      broker = await Deno.connect({ hostname: "127.0.0.1", port: targetPort });
+    } catch {
+      client.close();
+      return;
+    }
+    open.add(client).add(broker);
+    const produceIds = new Set<number>();
+    const closeBoth = () => {
+      for (const conn of [client, broker]) {
+        if (open.delete(conn)) conn.close();
+      }
+    };
+    const toBroker = pump(client, broker, (frame) => {
+      const view = new DataView(frame.buffer, frame.byteOffset);
+      if (view.getInt16(4) === PRODUCE) produceIds.add(view.getInt32(8));
+      return true;
+    });
+    const toClient = pump(broker, client, (frame) => {
+      const id = new DataView(frame.buffer, frame.byteOffset).getInt32(4);
+      if (!produceIds.delete(id) || !shouldLose()) return true;
+      answersLost++;
+      return false;
+    });
+    await Promise.race([toBroker, toClient]);
+    closeBoth();
+  };
+  const accepting = (async () => {
+    for await (const client of listener) serve(client);
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    get connections() {
+      return connections;
+    },
+    get answersLost() {
+      return answersLost;
+    },
+    loseProduceAnswer(n: number) {
+      loseIn = n;
+    },
+    refuseConnections(refuse: boolean) {
+      refusing = refuse;
+    },
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const conn of open) conn.close();
+      open.clear();
+      await accepting;
+    },
+  };
+}
+
+/**
+ * Copies whole Kafka frames (size-prefixed) from `from` to `to` while `pass` allows them;
+ * ends when either side closes or `pass` returns false.
+ */
+async function pump(
+  from: Deno.Conn,
+  to: Deno.Conn,
+  pass: (frame: Uint8Array) => boolean,
+): Promise<void> {
+  let pending: Uint8Array = new Uint8Array(0);
+  const chunk = new Uint8Array(64 * 1024);
+  try {
+    for (;;) {
+      const n = await from.read(chunk);
+      if (n === null) return;
+      pending = concat(pending, chunk.subarray(0, n));
+      for (;;) {
+        if (pending.length < 4) break;
+        const size = new DataView(pending.buffer, pending.byteOffset).getInt32(0);
+        if (pending.length < 4 + size) break;
+        const frame = pending.slice(0, 4 + size);
+        pending = pending.slice(4 + size);
+        if (!pass(frame)) return;
+        await writeAll(to, frame);
+      }
+    }
+  } catch {
+    return; // a side closed
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+}
+
+async function writeAll(to: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let written = 0; written < bytes.length;) {
+    written += await to.write(bytes.subarray(written));
+  }
+}
