@@ -27,6 +27,8 @@ const SINGLE_BROKER = [
 export interface KafkaBroker extends AsyncDisposable {
   /** `127.0.0.1:<port>`. */
   readonly bootstrap: string;
+  /** With the `secure` option: its TLS listeners and who may log in. */
+  readonly secure: SecureListeners | undefined;
   /** Stops the broker, keeping its data and ports. */
   stop(): Promise<void>;
   /** Starts it again after {@linkcode stop}. */
@@ -56,6 +58,108 @@ export interface KafkaOptions {
   readonly port?: number;
   /** The port it tells clients to connect to (default: its own), e.g. a proxy's. */
   readonly advertisedPort?: number;
+  /**
+   * Also listen with TLS (a certificate for 127.0.0.1 signed by a private CA): plain TLS, and
+   * TLS with SASL PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for one user.
+   */
+  readonly secure?: boolean;
+}
+
+/** The TLS listeners of a broker started with the `secure` option. */
+export interface SecureListeners {
+  /** `127.0.0.1:<port>` of the TLS listener without SASL. */
+  readonly ssl: string;
+  /** `127.0.0.1:<port>` of the TLS listener with SASL. */
+  readonly saslSsl: string;
+  /** The private CA's certificate (PEM file). */
+  readonly caFile: string;
+  /** The user SASL knows, with every mechanism. */
+  readonly username: string;
+  /** Its password. */
+  readonly password: string;
+}
+
+const SASL_USER = { username: "pilot", password: "pilot-secret" };
+
+/** Makes a CA and a certificate for 127.0.0.1 it signs, with openssl, in `dir`. */
+async function makeCertificates(dir: string): Promise<{ caFile: string; keystore: string }> {
+  const openssl = async (...args: string[]) => {
+    const { success, stderr } = await new Deno.Command("openssl", {
+      args,
+      cwd: dir,
+      stdout: "null",
+    })
+      .output();
+    if (!success) {
+      throw new Error(`openssl ${args[0]} failed: ${new TextDecoder().decode(stderr)}`);
+    }
+  };
+  await Deno.writeTextFile(`${dir}/san.ext`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  await openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=amp-pilot test CA",
+  );
+  await openssl(
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "broker.key",
+    "-out",
+    "broker.csr",
+    "-subj",
+    "/CN=127.0.0.1",
+  );
+  await openssl(
+    "x509",
+    "-req",
+    "-in",
+    "broker.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "broker.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "san.ext",
+  );
+  const keystore = `${dir}/broker-keystore.pem`;
+  await Deno.writeTextFile(
+    keystore,
+    (await Deno.readTextFile(`${dir}/broker.key`)) + (await Deno.readTextFile(`${dir}/broker.pem`)),
+  );
+  return { caFile: `${dir}/ca.pem`, keystore };
+}
+
+/** The broker settings of the `secure` option's listeners. */
+function secureSettings(keystore: string): string[] {
+  const { username, password } = SASL_USER;
+  const scram = "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+  return [
+    "ssl.keystore.type=PEM",
+    `ssl.keystore.location=${keystore}`,
+    "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+    "listener.name.sasl_ssl.plain.sasl.jaas.config=" +
+    `org.apache.kafka.common.security.plain.PlainLoginModule required user_${username}="${password}";`,
+    `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scram}`,
+    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scram}`,
+  ];
 }
 
 /** Starts a one-node KRaft broker and waits until it answers metadata requests. */
@@ -66,28 +170,53 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   } catch {
     throw new Error(`no Kafka jars in ${libs}: run \`deno task peers\` first`);
   }
-  const [free, controller] = await freePorts(2);
+  const [free, controller, sslPort, saslPort] = await freePorts(4);
   const port = options.port ?? free!;
   const dir = await Deno.makeTempDir({ prefix: "amp-pilot-kafka-" });
   const properties = `${dir}/server.properties`;
+  const certificates = options.secure ? await makeCertificates(dir) : undefined;
+  const secureListeners = certificates
+    ? [`SSL://127.0.0.1:${sslPort}`, `SASL_SSL://127.0.0.1:${saslPort}`]
+    : [];
+  const listeners = [
+    `PLAINTEXT://127.0.0.1:${port}`,
+    `CONTROLLER://127.0.0.1:${controller}`,
+    ...secureListeners,
+  ];
+  const advertised = [
+    `PLAINTEXT://127.0.0.1:${options.advertisedPort ?? port}`,
+    ...secureListeners,
+  ];
+  const protocols = ["CONTROLLER:PLAINTEXT", "PLAINTEXT:PLAINTEXT"];
+  if (certificates) protocols.push("SSL:SSL", "SASL_SSL:SASL_SSL");
   await Deno.writeTextFile(
     properties,
     [
       "process.roles=broker,controller",
       "node.id=1",
       `controller.quorum.voters=1@127.0.0.1:${controller}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${options.advertisedPort ?? port}`,
+      `listeners=${listeners.join(",")}`,
+      `advertised.listeners=${advertised.join(",")}`,
       "controller.listener.names=CONTROLLER",
-      "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+      `listener.security.protocol.map=${protocols.join(",")}`,
       "inter.broker.listener.name=PLAINTEXT",
       `log.dirs=${dir}/data`,
       ...SINGLE_BROKER,
+      ...(certificates ? secureSettings(certificates.keystore) : []),
     ].join("\n"),
   );
   const clusterId = (await java(["kafka.tools.StorageTool", "random-uuid"], libs)).trim()
     .split("\n").at(-1)!;
-  await java(["kafka.tools.StorageTool", "format", "-t", clusterId, "-c", properties], libs);
+  const scramUsers = certificates
+    ? ["SCRAM-SHA-256", "SCRAM-SHA-512"].flatMap((mechanism) => [
+      "--add-scram",
+      `${mechanism}=[name=${SASL_USER.username},password=${SASL_USER.password}]`,
+    ])
+    : [];
+  await java(
+    ["kafka.tools.StorageTool", "format", "-t", clusterId, "-c", properties, ...scramUsers],
+    libs,
+  );
   const bootstrap = `127.0.0.1:${port}`;
   let child: Deno.ChildProcess | undefined;
   const start = async () => {
@@ -107,6 +236,12 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   await start();
   return {
     bootstrap,
+    secure: certificates && {
+      ssl: `127.0.0.1:${sslPort}`,
+      saslSsl: `127.0.0.1:${saslPort}`,
+      caFile: certificates.caFile,
+      ...SASL_USER,
+    },
     stop,
     restart: start,
     [Symbol.asyncDispose]: async () => {

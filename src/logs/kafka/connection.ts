@@ -1,5 +1,5 @@
 /**
- * One TCP connection to a Kafka broker: writes request frames, matches responses to requests by
+ * One TCP connection to a Kafka broker, TLS where asked: writes request frames, matches responses to requests by
  * correlation id, and lets several requests be in flight at once (the broker answers them in
  * order). Any failure — refused, closed, a request timing out, a garbled response — fails every
  * pending request and closes the connection: the caller connects again and resends.
@@ -27,27 +27,47 @@ interface Pending {
 export class BrokerConnection {
   /** `host:port`. */
   readonly address: string;
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: Deno.Conn;
   readonly #pending = new Map<number, Pending>();
   #nextCorrelationId = 1;
   #failure: KafkaConnectionError | undefined;
   readonly #reading: Promise<void>;
 
-  private constructor(address: string, conn: Deno.TcpConn) {
+  private constructor(address: string, conn: Deno.Conn) {
     this.address = address;
     this.#conn = conn;
     this.#reading = this.#readLoop();
   }
 
   /**
-   * Connects to `host:port` within `timeoutMs`.
+   * Connects to `host:port` within `timeoutMs`, the TLS handshake included when `tls` is given.
    *
+   * @param tls CA certificates (PEM) to trust besides the system's, for a TLS connection.
    * @throws KafkaConnectionError saying why it could not.
    */
-  static async open(host: string, port: number, timeoutMs: number): Promise<BrokerConnection> {
+  static async open(
+    host: string,
+    port: number,
+    timeoutMs: number,
+    tls?: { readonly caCerts: readonly string[] },
+  ): Promise<BrokerConnection> {
     const address = `${host}:${port}`;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const connecting = Deno.connect({ hostname: host, port });
+    let step = "cannot connect to";
+    const connecting = (async () => {
+      const tcp = await Deno.connect({ hostname: host, port });
+      tcp.setNoDelay(true);
+      if (!tls) return tcp;
+      step = "the TLS handshake failed with";
+      const secure = await Deno.startTls(tcp, { hostname: host, caCerts: [...tls.caCerts] });
+      try {
+        await secure.handshake();
+      } catch (e) {
+        secure.close();
+        throw e;
+      }
+      return secure;
+    })();
     try {
       const conn = await Promise.race([
         connecting,
@@ -58,12 +78,11 @@ export class BrokerConnection {
           );
         }),
       ]);
-      conn.setNoDelay(true);
       return new BrokerConnection(address, conn);
     } catch (e) {
       connecting.then((late) => late.close(), () => {});
       if (e instanceof KafkaConnectionError) throw e;
-      throw new KafkaConnectionError(`cannot connect to ${address}: ${describe(e)}`);
+      throw new KafkaConnectionError(`${step} ${address}: ${describe(e)}`);
     } finally {
       clearTimeout(timer);
     }
@@ -180,6 +199,10 @@ export class BrokerConnection {
     while (length - at >= 4) {
       const size = view.getInt32(at);
       if (size < 4 || size > MAX_RESPONSE_BYTES) {
+        // A TLS record (an alert or a handshake) begins 0x15 or 0x16, then version 0x03.
+        if ((size >>> 24 === 0x15 || size >>> 24 === 0x16) && ((size >>> 16) & 0xff) === 0x03) {
+          throw new Error("the broker answered with TLS: it expects a TLS connection");
+        }
         throw new Error(`a response frame of ${size} bytes (expected 4 to ${MAX_RESPONSE_BYTES})`);
       }
       if (length - at - 4 < size) break;

@@ -18,6 +18,8 @@ import {
   decodeInitProducerId,
   decodeMetadata,
   decodeProduce,
+  decodeSaslAuthenticate,
+  decodeSaslHandshake,
   endProduceRequest,
   initProducerIdRequest,
   KafkaProtocolError,
@@ -25,10 +27,13 @@ import {
   metadataRequest,
   type ProduceResult,
   type ProducerIdentity,
+  saslAuthenticateRequest,
+  saslHandshakeRequest,
   SUPPORTED_VERSIONS,
   type TopicMetadata,
 } from "./protocol.ts";
 import { RecordBatchBuilder } from "./record_batch.ts";
+import { type SaslCredentials, saslLogin } from "./sasl.ts";
 import { type ByteReader, ByteWriter } from "./wire.ts";
 
 /** Options of {@linkcode PartitionProducer}. */
@@ -45,6 +50,10 @@ export interface PartitionProducerOptions {
   readonly connectTimeoutMs: number;
   /** Time for a broker to answer a request (ms). */
   readonly requestTimeoutMs: number;
+  /** TLS to every broker, trusting these CA certificates (PEM) besides the system's. */
+  readonly tls?: { readonly caCerts: readonly string[] };
+  /** SASL login on every connection. */
+  readonly sasl?: SaslCredentials;
 }
 
 /** How many times a topic being created is asked for again, 100 ms apart. */
@@ -211,7 +220,12 @@ export class PartitionProducer {
 
   /** Opens a connection and checks that the broker speaks the versions needed. */
   async #open(host: string, port: number): Promise<BrokerConnection> {
-    const connection = await BrokerConnection.open(host, port, this.#options.connectTimeoutMs);
+    const connection = await BrokerConnection.open(
+      host,
+      port,
+      this.#options.connectTimeoutMs,
+      this.#options.tls,
+    );
     try {
       const { errorCode, versions } = decodeApiVersions(
         await this.#ask(
@@ -238,11 +252,34 @@ export class PartitionProducer {
       }
       this.#produceVersion = chooseVersion(versions, ApiKey.Produce)!;
       this.#speaksInitProducerId = chooseVersion(versions, ApiKey.InitProducerId) !== undefined;
+      if (this.#options.sasl) await this.#login(connection, this.#options.sasl);
       return connection;
     } catch (e) {
       await connection.close();
       throw e;
     }
+  }
+
+  /** Logs in with SASL: the broker answers nothing else on the connection until then. */
+  async #login(connection: BrokerConnection, credentials: SaslCredentials): Promise<void> {
+    await saslLogin(credentials, connection.address, {
+      handshake: async (mechanism) =>
+        decodeSaslHandshake(
+          await this.#ask(
+            connection,
+            "SaslHandshake",
+            (header) => saslHandshakeRequest(this.#writer, header, mechanism),
+          ),
+        ),
+      authenticate: async (message) =>
+        decodeSaslAuthenticate(
+          await this.#ask(
+            connection,
+            "SaslAuthenticate",
+            (header) => saslAuthenticateRequest(this.#writer, header, message),
+          ),
+        ),
+    });
   }
 
   /** Asks for the topic (creating it where the cluster allows) until its partitions have leaders. */

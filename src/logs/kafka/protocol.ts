@@ -1,7 +1,8 @@
 /**
  * The few Kafka requests the log shipper makes, encoded and decoded: ApiVersions v0 (which
  * versions a broker speaks), Metadata v4 (brokers, partition leaders, topic auto-creation),
- * InitProducerId v0 (an idempotent producer's id) and Produce v3–v7 (uncompressed record batches,
+ * InitProducerId v0 (an idempotent producer's id), SaslHandshake v1 and SaslAuthenticate v0
+ * (logging in) and Produce v3–v7 (uncompressed record batches,
  * `acks=all`). Every Kafka since 0.11 speaks these, Kafka 4 included.
  *
  * @module
@@ -10,7 +11,14 @@
 import { ByteReader, ByteWriter, KafkaDecodeError } from "./wire.ts";
 
 /** API keys used here. */
-export const ApiKey = { Produce: 0, Metadata: 3, ApiVersions: 18, InitProducerId: 22 } as const;
+export const ApiKey = {
+  Produce: 0,
+  Metadata: 3,
+  SaslHandshake: 17,
+  ApiVersions: 18,
+  InitProducerId: 22,
+  SaslAuthenticate: 36,
+} as const;
 
 /** Versions this client can use: the broker must speak one in each range. */
 export const SUPPORTED_VERSIONS: Readonly<Record<number, readonly [number, number]>> = {
@@ -201,6 +209,46 @@ export function decodeInitProducerId(
   return { errorCode, identity: { producerId, epoch } };
 }
 
+/** Encodes a whole SaslHandshake v1 request: the mechanism the client wants. */
+export function saslHandshakeRequest(
+  out: ByteWriter,
+  header: Omit<RequestHeader, "apiKey" | "apiVersion">,
+  mechanism: string,
+): void {
+  const start = beginRequest(out, { ...header, apiKey: ApiKey.SaslHandshake, apiVersion: 1 });
+  out.string(mechanism);
+  endRequest(out, start);
+}
+
+/** Decodes a SaslHandshake v1 response body. */
+export function decodeSaslHandshake(
+  reader: ByteReader,
+): { errorCode: number; mechanisms: string[] } {
+  const errorCode = reader.int16("SaslHandshake error code");
+  const mechanisms = reader.array((r) => r.string("mechanism") ?? "", "SaslHandshake mechanisms");
+  return { errorCode, mechanisms };
+}
+
+/** Encodes a whole SaslAuthenticate v0 request carrying one SASL message. */
+export function saslAuthenticateRequest(
+  out: ByteWriter,
+  header: Omit<RequestHeader, "apiKey" | "apiVersion">,
+  message: Uint8Array,
+): void {
+  const start = beginRequest(out, { ...header, apiKey: ApiKey.SaslAuthenticate, apiVersion: 0 });
+  out.int32(message.length).raw(message);
+  endRequest(out, start);
+}
+
+/** Decodes a SaslAuthenticate v0 response body. */
+export function decodeSaslAuthenticate(
+  reader: ByteReader,
+): { errorCode: number; errorMessage: string | null; message: Uint8Array } {
+  const errorCode = reader.int16("SaslAuthenticate error code");
+  const errorMessage = reader.string("SaslAuthenticate error message");
+  return { errorCode, errorMessage, message: reader.bytes("SaslAuthenticate auth bytes") };
+}
+
 /** Where a Produce request's record set goes, and how it is acknowledged. */
 export interface ProduceTarget {
   /** Topic. */
@@ -286,11 +334,14 @@ const ERRORS: Readonly<Record<number, { name: string; retriable: boolean }>> = {
   31: { name: "CLUSTER_AUTHORIZATION_FAILED", retriable: false },
   14: { name: "COORDINATOR_LOAD_IN_PROGRESS", retriable: true },
   15: { name: "COORDINATOR_NOT_AVAILABLE", retriable: true },
+  33: { name: "UNSUPPORTED_SASL_MECHANISM", retriable: false },
+  34: { name: "ILLEGAL_SASL_STATE", retriable: false },
   35: { name: "UNSUPPORTED_VERSION", retriable: false },
   45: { name: "OUT_OF_ORDER_SEQUENCE_NUMBER", retriable: true },
   46: { name: "DUPLICATE_SEQUENCE_NUMBER", retriable: false },
   47: { name: "INVALID_PRODUCER_EPOCH", retriable: true },
   56: { name: "KAFKA_STORAGE_ERROR", retriable: true },
+  58: { name: "SASL_AUTHENTICATION_FAILED", retriable: false },
   59: { name: "UNKNOWN_PRODUCER_ID", retriable: true },
   74: { name: "FENCED_LEADER_EPOCH", retriable: true },
   75: { name: "UNKNOWN_LEADER_EPOCH", retriable: true },

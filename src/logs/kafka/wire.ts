@@ -241,6 +241,14 @@ export class ByteReader {
     return decoder.decode(this.#bytes.subarray(at, at + length));
   }
 
+  /** Reads int32-length bytes (a copy), or an empty array for null (-1). */
+  bytes(what = "bytes"): Uint8Array {
+    const length = this.int32(what);
+    if (length < 0) return new Uint8Array(0);
+    const at = this.#need(length, what);
+    return this.#bytes.slice(at, at + length);
+  }
+
   /** Reads an int32-count array with `item`, or `[]` for a null (-1) array. */
   array<T>(item: (reader: ByteReader) => T, what = "an array"): T[] {
     const count = this.int32(what);

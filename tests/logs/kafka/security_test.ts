@@ -1,0 +1,79 @@
+import { equal, rejects } from "node:assert/strict";
+import { KafkaConnectionError } from "../../../src/logs/kafka/connection.ts";
+import { PartitionProducer } from "../../../src/logs/kafka/producer.ts";
+import type { SaslCredentials } from "../../../src/logs/kafka/sasl.ts";
+import { consumeAll, startKafka } from "../../support/kafka.ts";
+
+function producer(
+  broker: string,
+  topic: string,
+  security: { tls?: { caCerts: string[] }; sasl?: SaslCredentials },
+): PartitionProducer {
+  return new PartitionProducer({
+    brokers: () => Promise.resolve([broker]),
+    clientId: "test",
+    topic,
+    key: new TextEncoder().encode("svc-1"),
+    connectTimeoutMs: 5_000,
+    requestTimeoutMs: 5_000,
+    ...security,
+  });
+}
+
+Deno.test("PartitionProducer over TLS and SASL, against a real Kafka broker", async (t) => {
+  await using kafka = await startKafka({ secure: true });
+  const secure = kafka.secure!;
+  const tls = { caCerts: [await Deno.readTextFile(secure.caFile)] };
+  const { username, password } = secure;
+
+  async function sendsOne(broker: string, security: Parameters<typeof producer>[2]) {
+    const topic = `s-${crypto.randomUUID().slice(0, 8)}`;
+    const p = producer(broker, topic, security);
+    await p.connect();
+    await (await p.produce(Date.now(), 0, (batch) => batch.add(Date.now(), '{"n":1}'))).result;
+    await p.close();
+    const records = await consumeAll(kafka.bootstrap, topic, (r) => r.length >= 1);
+    equal(records.length, 1);
+  }
+
+  await t.step("TLS, trusting the broker's CA", () => sendsOne(secure.ssl, { tls }));
+  for (const mechanism of ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const) {
+    await t.step(
+      `TLS and SASL ${mechanism}`,
+      () => sendsOne(secure.saslSsl, { tls, sasl: { mechanism, username, password } }),
+    );
+  }
+
+  await t.step(
+    "a TLS listener without TLS, or with an unknown CA: errors that say so",
+    async () => {
+      await rejects(
+        producer(secure.ssl, "x", {}).connect(),
+        (e) =>
+          e instanceof KafkaConnectionError &&
+          /127\.0\.0\.1:\d+ .*the broker answered with TLS: it expects a TLS connection/.test(
+            e.message,
+          ),
+      );
+      await rejects(
+        producer(secure.ssl, "x", { tls: { caCerts: [] } }).connect(),
+        (e) =>
+          e instanceof KafkaConnectionError &&
+          /the TLS handshake failed with 127\.0\.0\.1:\d+: .*UnknownIssuer/.test(e.message),
+      );
+    },
+  );
+
+  await t.step("a wrong password is refused, and said so", async () => {
+    for (const mechanism of ["PLAIN", "SCRAM-SHA-256"] as const) {
+      const p = producer(secure.saslSsl, "x", {
+        tls,
+        sasl: { mechanism, username, password: "wrong" },
+      });
+      await rejects(p.connect(), (e) =>
+        e instanceof KafkaConnectionError &&
+        new RegExp(`SASL ${mechanism} login as "pilot" on 127\\.0\\.0\\.1:\\d+ failed: .*`)
+          .test(e.message));
+    }
+  });
+});
