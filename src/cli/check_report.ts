@@ -25,6 +25,7 @@ const ROWS: readonly { key: keyof PilotConfig; describe: string }[] = [
   ...SETTINGS.map((s) => ({ key: s.key, describe: s.describe })),
   { key: "consulToken", describe: "Consul ACL token" },
   { key: "consulTls", describe: "Consul TLS (CA, client certificate)" },
+  { key: "kafkaSecurity", describe: "Kafka TLS and SASL login" },
 ];
 
 /** Builds the rows of the report. */
@@ -56,8 +57,8 @@ export function reportJson(loaded: LoadedConfig): Record<string, unknown> {
   for (const key of ROWS.map((r) => r.key)) {
     const value = key === "consulToken"
       ? (loaded.config.consulToken ? REDACTED : undefined)
-      : key === "consulTls"
-      ? (loaded.config.consulTls ? showValue(key, loaded.config) : undefined)
+      : key === "consulTls" || key === "kafkaSecurity"
+      ? (loaded.config[key] ? showValue(key, loaded.config) : undefined)
       : loaded.config[key];
     out[key] = { value: value ?? null, source: loaded.sources[key] ?? null };
   }
@@ -79,6 +80,8 @@ function showValue(key: keyof PilotConfig, c: PilotConfig): string {
         ...(c.consulTls.caCerts.length > 0 ? ["CA"] : []),
         ...(c.consulTls.cert ? ["client certificate and key"] : []),
       ].join(", ") || "-";
+    case "kafkaSecurity":
+      return showKafkaSecurity(c.kafkaSecurity);
     case "consul":
       return c.consul
         ? (c.consul.kind === "unix"
@@ -134,4 +137,14 @@ export function settingsReference(): string {
   );
   lines.push(`  ${"conffile path".padEnd(42)} AMPPILOT_CONFFILE`);
   return `Settings (environment variables, conffile keys):\n${lines.join("\n")}`;
+}
+
+/** TLS and SASL as a user reads them; the password is never shown. */
+function showKafkaSecurity(security: PilotConfig["kafkaSecurity"]): string {
+  if (!security) return "-";
+  const { tls, sasl } = security;
+  return [
+    ...(tls ? [tls.caCerts.length > 0 ? "TLS (CA given)" : "TLS"] : []),
+    ...(sasl ? [`SASL ${sasl.mechanism} as ${sasl.username}`] : []),
+  ].join(", ") || "-";
 }

@@ -103,7 +103,10 @@ async function createShipper(config: PilotConfig, origin: Origin): Promise<Kafka
   const { KafkaShipper } = await import("../logs/kafka_shipper.ts");
   const kafkaLog = pilotLogger("kafka");
   const target = config.kafka!;
-  const brokers = target.kind === "brokers" ? target.brokers : zookeeperBrokers(target, kafkaLog);
+  const security = config.kafkaSecurity;
+  const brokers = target.kind === "brokers"
+    ? target.brokers
+    : zookeeperBrokers(target, securityProtocol(security), kafkaLog);
   const where = target.kind === "brokers"
     ? target.brokers.join(",")
     : `ZooKeeper ${target.hosts.join(",")}`;
@@ -112,6 +115,8 @@ async function createShipper(config: PilotConfig, origin: Origin): Promise<Kafka
     topic: config.kafkaTopic,
     maxRecords: config.kafkaBuffer,
     maxBytes: config.kafkaBufferBytes,
+    tls: security?.tls,
+    sasl: security?.sasl,
     meta: {
       serviceName: config.name ?? config.serviceId,
       serviceId: config.serviceId,
@@ -133,15 +138,22 @@ async function createShipper(config: PilotConfig, origin: Origin): Promise<Kafka
   });
 }
 
+/** Kafka's name of the security protocol the pilot speaks: which broker endpoint it wants. */
+function securityProtocol(security: PilotConfig["kafkaSecurity"]): string {
+  const base = security?.tls ? "SSL" : "PLAINTEXT";
+  return security?.sasl ? `SASL_${base}` : base;
+}
+
 /** Finds the brokers through ZooKeeper on each (re)connection; logs what it finds, once. */
 function zookeeperBrokers(
   target: { hosts: readonly string[]; chroot: string },
+  protocol: string,
   kafkaLog: ReturnType<typeof pilotLogger>,
 ): () => Promise<string[]> {
   let last = "";
   return async () => {
     const { discoverBrokers } = await import("../logs/zookeeper_discovery.ts");
-    const brokers = await discoverBrokers(target.hosts, target.chroot);
+    const brokers = await discoverBrokers(target.hosts, target.chroot, undefined, protocol);
     if (brokers.join(",") !== last) {
       last = brokers.join(",");
       kafkaLog.info("ZooKeeper lists the Kafka brokers {brokers}", { brokers: last });

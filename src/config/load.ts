@@ -24,6 +24,7 @@ import {
   TOKEN_ENV,
 } from "./settings.ts";
 import type { ConsulAddress, Dependency, PilotConfig, ValueSource } from "./types.ts";
+import { readKafkaSecurity } from "./kafka_security.ts";
 import { readConsulTls } from "./consul_tls.ts";
 import { boolean, type ParseResult } from "./values.ts";
 
@@ -116,6 +117,14 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     warnings,
   );
   if (tls) sources.consulTls = { source: "env", origin: tls.origin };
+  const kafkaSecurity = await readKafkaSecurity(
+    options.env,
+    values.kafka !== undefined,
+    readTextFile,
+    problems,
+    warnings,
+  );
+  if (kafkaSecurity) sources.kafkaSecurity = { source: "env", origin: kafkaSecurity.origin };
 
   const deps = applyOnlyAtStartup(options.env, values, sources, problems);
   warnings.push(
@@ -137,6 +146,7 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
     ...values,
     consulToken: token?.value,
     consulTls: tls?.value,
+    kafkaSecurity: kafkaSecurity?.value,
   } as unknown as PilotConfig;
   return { config, sources, warnings };
 }

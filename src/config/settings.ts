@@ -9,7 +9,7 @@ import * as v from "./values.ts";
 import { DEFAULT_STATUS_FILE, STATUS_FILE_ENV } from "../runtime/status_file.ts";
 
 /** Keys of settings that come from a single raw value. */
-export type SettingKey = Exclude<keyof PilotConfig, "consulToken" | "consulTls">;
+export type SettingKey = Exclude<keyof PilotConfig, "consulToken" | "consulTls" | "kafkaSecurity">;
 
 /** How one setting is named in each source and how its raw value is parsed. */
 export interface Setting {

@@ -62,6 +62,21 @@ export type PilotLogLevel = "trace" | "debug" | "info" | "warning" | "error" | "
 /** Log line formats understood by `AMPPILOT_LOGFORMAT`. */
 export type PilotLogFormat = "text" | "json";
 
+/** The SASL mechanisms the pilot speaks to Kafka. */
+export type KafkaSaslMechanism = "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512";
+
+/** How the pilot secures its Kafka connections. */
+export interface KafkaSecurity {
+  /** TLS, trusting these CA certificates (PEM) besides the system's; undefined: no TLS. */
+  readonly tls: { readonly caCerts: readonly string[] } | undefined;
+  /** SASL login; undefined: none. The password is a secret: never logged. */
+  readonly sasl: {
+    readonly mechanism: KafkaSaslMechanism;
+    readonly username: string;
+    readonly password: string;
+  } | undefined;
+}
+
 /** The effective, validated configuration of one pilot. Durations are in milliseconds. */
 export interface PilotConfig {
   /** Consul address; `undefined` means direct mode. */
@@ -70,6 +85,8 @@ export interface PilotConfig {
   readonly consulToken: string | undefined;
   /** TLS material for an https Consul address (from `CONSUL_CACERT`…). */
   readonly consulTls: ConsulTls | undefined;
+  /** TLS and SASL for the Kafka brokers (from `AMPPILOT_KAFKA_TLS`…; holds a secret). */
+  readonly kafkaSecurity: KafkaSecurity | undefined;
   /** Consul service name of the mate. */
   readonly name: string | undefined;
   /** The mate's command as an argv. */

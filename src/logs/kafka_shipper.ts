@@ -15,6 +15,7 @@ import type { LogRecord } from "../deps.ts";
 import { BoundedBuffer, type BufferedRecord, type PushOptions } from "./bounded_buffer.ts";
 import { KafkaConnectionError } from "./kafka/connection.ts";
 import { PartitionProducer } from "./kafka/producer.ts";
+import type { SaslCredentials } from "./kafka/sasl.ts";
 import { KafkaDecodeError } from "./kafka/wire.ts";
 import {
   isDuplicateCode,
@@ -52,6 +53,10 @@ export interface ShipperOptions {
   readonly maxRecords: number;
   /** Buffer limit in bytes. */
   readonly maxBytes: number;
+  /** TLS to the brokers, trusting these CA certificates (PEM) besides the system's. */
+  readonly tls?: { readonly caCerts: readonly string[] };
+  /** SASL login on every connection. */
+  readonly sasl?: SaslCredentials;
   /** Reports a record the broker refused for good (too large), which is given up. */
   readonly onRecordRejected?: (reason: string) => void;
   /** Reports Kafka going away or coming back (once per change). */
@@ -202,6 +207,8 @@ export class KafkaShipper {
       key: new TextEncoder().encode(this.#options.meta.serviceId),
       connectTimeoutMs: 3_000,
       requestTimeoutMs: 10_000,
+      tls: this.#options.tls,
+      sasl: this.#options.sasl,
     });
     while (!this.#closed) {
       if (!this.#connected) {

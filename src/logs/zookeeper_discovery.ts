@@ -26,23 +26,28 @@ const createClient = (zookeeper as unknown as {
 /** The data a broker writes under `/brokers/ids/<id>`. */
 interface BrokerRegistration {
   readonly endpoints?: readonly string[];
+  /** Listener name → security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL). */
+  readonly listener_security_protocol_map?: Readonly<Record<string, string>>;
   readonly host?: string;
   readonly port?: number;
 }
 
 /**
  * The `host:port` bootstrap list of every broker registered in ZooKeeper, preferring the
- * PLAINTEXT endpoint of each.
+ * endpoint of each that speaks `protocol`.
  *
  * @param hosts The ensemble, `host:port` each.
  * @param chroot The chroot under which Kafka lives (`/` for none).
  * @param timeoutMs Longest time for the whole lookup.
+ * @param protocol The security protocol the pilot speaks (PLAINTEXT, SSL, SASL_PLAINTEXT or
+ * SASL_SSL).
  * @throws {Error} When ZooKeeper cannot be reached in time or lists no broker.
  */
 export async function discoverBrokers(
   hosts: readonly string[],
   chroot: string,
   timeoutMs = 5_000,
+  protocol = "PLAINTEXT",
 ): Promise<string[]> {
   const where = `${hosts.join(",")}${chroot === "/" ? "" : chroot}`;
   // spinDelay: the library waits up to this long between rounds over the ensemble, on a timer
@@ -56,14 +61,14 @@ export async function discoverBrokers(
     );
   });
   try {
-    return await Promise.race([lookup(client, where), timeout]);
+    return await Promise.race([lookup(client, where, protocol), timeout]);
   } finally {
     clearTimeout(timer);
     client.close();
   }
 }
 
-async function lookup(client: ZkClient, where: string): Promise<string[]> {
+async function lookup(client: ZkClient, where: string, protocol: string): Promise<string[]> {
   await new Promise<void>((resolve) => {
     client.once("connected", () => resolve());
     client.connect();
@@ -81,15 +86,18 @@ async function lookup(client: ZkClient, where: string): Promise<string[]> {
     const data = await new Promise<Uint8Array | undefined>((resolve, reject) =>
       client.getData(`/brokers/ids/${id}`, (error, bytes) => error ? reject(error) : resolve(bytes))
     );
-    const address = brokerAddress(data ? new TextDecoder().decode(data) : "");
+    const address = brokerAddress(data ? new TextDecoder().decode(data) : "", protocol);
     if (address) brokers.push(address);
   }
   if (brokers.length === 0) throw new Error(`ZooKeeper ${where} lists no Kafka broker`);
   return brokers;
 }
 
-/** The `host:port` of a broker's registration, preferring its PLAINTEXT endpoint. */
-export function brokerAddress(json: string): string | undefined {
+/**
+ * The `host:port` of a broker's registration, preferring its endpoint that speaks `protocol`
+ * (by the registration's listener map, else by the listener's name), else its first.
+ */
+export function brokerAddress(json: string, protocol = "PLAINTEXT"): string | undefined {
   let registration: BrokerRegistration;
   try {
     registration = JSON.parse(json);
@@ -97,9 +105,14 @@ export function brokerAddress(json: string): string | undefined {
     return undefined;
   }
   const endpoints = registration.endpoints ?? [];
-  const plain = endpoints.find((e) => e.startsWith("PLAINTEXT://")) ?? endpoints[0];
-  if (plain) {
-    const m = /^[A-Z_]+:\/\/(.+:\d+)$/i.exec(plain);
+  const protocols = registration.listener_security_protocol_map ?? {};
+  const speaks = (endpoint: string) => {
+    const listener = endpoint.slice(0, endpoint.indexOf("://"));
+    return (protocols[listener] ?? listener) === protocol;
+  };
+  const chosen = endpoints.find(speaks) ?? endpoints[0];
+  if (chosen) {
+    const m = /^[A-Z_]+:\/\/(.+:\d+)$/i.exec(chosen);
     if (m) return m[1];
   }
   return registration.host && registration.port

@@ -1,31 +1,15 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { ConfigError } from "../../src/config/errors.ts";
-import { loadConfig } from "../../src/config/load.ts";
+import { configLoader } from "../support/config_loader.ts";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const KEY = "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n";
 const FILES: Record<string, string> = { "/ca.pem": PEM, "/c.pem": PEM, "/k.pem": KEY, "/x": "x" };
 
-async function load(env: Record<string, string>) {
-  return await loadConfig({
-    env: { AMPPILOT_LAUNCH_CMD: "x", SERVICE_NAME: "web", CONSUL: "https://consul:8501", ...env },
-    randomSuffix: () => "abcd1234",
-    readTextFile: (path) =>
-      path in FILES
-        ? Promise.resolve(FILES[path]!)
-        : Promise.reject(new Deno.errors.NotFound(path)),
-  });
-}
-
-async function problems(env: Record<string, string>): Promise<readonly string[]> {
-  try {
-    await load(env);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error("expected a configuration error");
-}
+const { load, problems } = configLoader({
+  AMPPILOT_LAUNCH_CMD: "x",
+  SERVICE_NAME: "web",
+  CONSUL: "https://consul:8501",
+}, FILES);
 
 Deno.test("loadConfig() reads CONSUL_CACERT, CONSUL_CLIENT_CERT and CONSUL_CLIENT_KEY", async () => {
   equal((await load({})).config.consulTls, undefined);

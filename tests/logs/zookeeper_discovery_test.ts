@@ -4,12 +4,24 @@ import { consumeAll, startZooKeeperKafka } from "../support/kafka.ts";
 import { freePorts } from "../support/ports.ts";
 import { startPilot, tempDir } from "../support/pilot.ts";
 
-Deno.test("brokerAddress() reads the PLAINTEXT endpoint of a broker registration", () => {
+Deno.test("brokerAddress() reads the endpoint of a broker registration that speaks the protocol", () => {
   equal(
     brokerAddress('{"endpoints":["SSL://h:9093","PLAINTEXT://10.0.0.7:9092"],"host":"x","port":1}'),
     "10.0.0.7:9092",
   );
   equal(brokerAddress('{"endpoints":["INTERNAL://k1:19092"]}'), "k1:19092");
+  const secure = JSON.stringify({
+    endpoints: ["INTERNAL://k1:19092", "EXTERNAL://k1.example:9094", "SSL://k1:9093"],
+    listener_security_protocol_map: {
+      INTERNAL: "PLAINTEXT",
+      EXTERNAL: "SASL_SSL",
+      SSL: "SSL",
+    },
+  });
+  equal(brokerAddress(secure), "k1:19092");
+  equal(brokerAddress(secure, "SASL_SSL"), "k1.example:9094", "by the listener map");
+  equal(brokerAddress(secure, "SSL"), "k1:9093");
+  equal(brokerAddress('{"endpoints":["SSL://h:9093"]}', "SASL_PLAINTEXT"), "h:9093", "the first");
   equal(brokerAddress('{"host":"old","port":9092}'), "old:9092");
   equal(brokerAddress("not json"), undefined);
   equal(brokerAddress("{}"), undefined);

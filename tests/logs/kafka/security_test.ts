@@ -1,8 +1,9 @@
-import { equal, rejects } from "node:assert/strict";
+import { deepEqual, equal, rejects } from "node:assert/strict";
 import { KafkaConnectionError } from "../../../src/logs/kafka/connection.ts";
 import { PartitionProducer } from "../../../src/logs/kafka/producer.ts";
 import type { SaslCredentials } from "../../../src/logs/kafka/sasl.ts";
 import { consumeAll, startKafka } from "../../support/kafka.ts";
+import { startPilot } from "../../support/pilot.ts";
 
 function producer(
   broker: string,
@@ -20,7 +21,7 @@ function producer(
   });
 }
 
-Deno.test("PartitionProducer over TLS and SASL, against a real Kafka broker", async (t) => {
+Deno.test("Kafka over TLS and SASL: the producer and the pilot, against a real broker", async (t) => {
   await using kafka = await startKafka({ secure: true });
   const secure = kafka.secure!;
   const tls = { caCerts: [await Deno.readTextFile(secure.caFile)] };
@@ -75,5 +76,39 @@ Deno.test("PartitionProducer over TLS and SASL, against a real Kafka broker", as
         new RegExp(`SASL ${mechanism} login as "pilot" on 127\\.0\\.0\\.1:\\d+ failed: .*`)
           .test(e.message));
     }
+  });
+
+  const pilotEnv = (topic: string, password: string) => ({
+    KAFKA: secure.saslSsl,
+    KAFKA_TOPIC: topic,
+    AMPPILOT_KAFKA_CACERT: secure.caFile,
+    AMPPILOT_KAFKA_SASL_MECHANISM: "scram-sha-256",
+    AMPPILOT_KAFKA_USERNAME: username,
+    AMPPILOT_KAFKA_PASSWORD: password,
+    AMPPILOT_LOGLEVEL: "info",
+  });
+
+  await t.step("a pilot configured by the environment ships over TLS with SCRAM", async () => {
+    const topic = `p-${crypto.randomUUID().slice(0, 8)}`;
+    await using pilot = startPilot(pilotEnv(topic, password), ["sh", "-c", "echo one; echo two"]);
+    equal((await pilot.status).code, 0);
+    const records = await consumeAll(
+      kafka.bootstrap,
+      topic,
+      (r) => r.filter((x) => x.value.stream === "stdout").length >= 2,
+    );
+    deepEqual(
+      records.filter((r) => r.value.stream === "stdout").map((r) => r.value.message),
+      ["one", "two"],
+    );
+  });
+
+  await t.step("with a wrong password the pilot says why and the mate runs on", async () => {
+    await using pilot = startPilot(pilotEnv("x", "wrong"), ["sh", "-c", "echo still here"]);
+    await pilot.waitForLog(
+      /Kafka is unreachable \(SASL SCRAM-SHA-256 login as "pilot" on 127\.0\.0\.1:\d+ failed: /,
+    );
+    equal((await pilot.status).code, 0);
+    equal(pilot.stdout(), "still here\n");
   });
 });
