@@ -153,7 +153,7 @@ function zookeeperBrokers(
   let last = "";
   return async () => {
     const { discoverBrokers } = await import("../logs/zookeeper_discovery.ts");
-    const brokers = await discoverBrokers(target.hosts, target.chroot, undefined, protocol);
+    const brokers = await discoverBrokers(target.hosts, target.chroot, { protocol });
     if (brokers.join(",") !== last) {
       last = brokers.join(",");
       kafkaLog.info("ZooKeeper lists the Kafka brokers {brokers}", { brokers: last });

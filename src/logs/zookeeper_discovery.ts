@@ -38,17 +38,17 @@ interface BrokerRegistration {
  *
  * @param hosts The ensemble, `host:port` each.
  * @param chroot The chroot under which Kafka lives (`/` for none).
- * @param timeoutMs Longest time for the whole lookup.
- * @param protocol The security protocol the pilot speaks (PLAINTEXT, SSL, SASL_PLAINTEXT or
+ * @param options `timeoutMs`, the longest time for the whole lookup (default 5 s); `protocol`,
+ * the security protocol the pilot speaks (PLAINTEXT, the default, SSL, SASL_PLAINTEXT or
  * SASL_SSL).
  * @throws {Error} When ZooKeeper cannot be reached in time or lists no broker.
  */
 export async function discoverBrokers(
   hosts: readonly string[],
   chroot: string,
-  timeoutMs = 5_000,
-  protocol = "PLAINTEXT",
+  options: { readonly timeoutMs?: number; readonly protocol?: string } = {},
 ): Promise<string[]> {
+  const { timeoutMs = 5_000, protocol = "PLAINTEXT" } = options;
   const where = `${hosts.join(",")}${chroot === "/" ? "" : chroot}`;
   // spinDelay: the library waits up to this long between rounds over the ensemble, on a timer
   // that close() cannot cancel; keep it short so that nothing lingers after a failed lookup.

@@ -30,7 +30,7 @@ Deno.test("brokerAddress() reads the endpoint of a broker registration that spea
 Deno.test("discoverBrokers() fails clearly when ZooKeeper does not answer", async () => {
   const [port] = await freePorts(1);
   await rejects(
-    discoverBrokers([`127.0.0.1:${port}`], "/", 500),
+    discoverBrokers([`127.0.0.1:${port}`], "/", { timeoutMs: 500 }),
     /ZooKeeper 127\.0\.0\.1:\d+ did not answer within 500 ms/,
   );
   // node-zookeeper-client's last retry timer (at most its 100 ms spin delay) cannot be cancelled.
@@ -42,7 +42,10 @@ Deno.test("ZooKeeper discovery against a real Kafka 3.9 cluster", async (t) => {
 
   await t.step("discoverBrokers() finds the broker registered under the chroot", async () => {
     deepEqual(await discoverBrokers([cluster.zookeeper], "/kafka"), [cluster.bootstrap]);
-    await rejects(discoverBrokers([cluster.zookeeper], "/", 3000), /no \/brokers\/ids/);
+    await rejects(
+      discoverBrokers([cluster.zookeeper], "/", { timeoutMs: 3000 }),
+      /no \/brokers\/ids/,
+    );
   });
 
   await t.step("a pilot with KAFKA=zk://… ships its records to the discovered broker", async () => {

@@ -1,8 +1,8 @@
 /**
- * One TCP connection to a Kafka broker, TLS where asked: writes request frames, matches responses to requests by
- * correlation id, and lets several requests be in flight at once (the broker answers them in
- * order). Any failure — refused, closed, a request timing out, a garbled response — fails every
- * pending request and closes the connection: the caller connects again and resends.
+ * One TCP connection to a Kafka broker, TLS where asked: writes request frames, matches responses
+ * to requests by correlation id, and lets several requests be in flight at once (the broker
+ * answers them in order). Any failure — refused, closed, a request timing out, a garbled response
+ * — fails every pending request and closes the connection: the caller connects again and resends.
  *
  * @module
  */
