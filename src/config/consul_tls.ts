@@ -8,7 +8,7 @@
  */
 
 import { type Environment, envValue } from "./env.ts";
-import { describeIoError } from "./errors.ts";
+import { readPemFile } from "./pem_file.ts";
 import type { ConsulAddress, ConsulTls } from "./types.ts";
 
 /** The variables, in the order they are reported. */
@@ -32,15 +32,9 @@ export async function readConsulTls(
   if (set.length === 0) return undefined;
   const read = async (name: string, what: string): Promise<string | undefined> => {
     const path = envValue(env, name);
-    if (path === undefined) return undefined;
-    try {
-      const text = await readTextFile(path);
-      if (/-----BEGIN [A-Z ]+-----/.test(text)) return text;
-      problems.push(`${name}=${path}: not a PEM file; expected ${what} in PEM format`);
-    } catch (e) {
-      problems.push(`${name}=${path}: cannot read the file: ${describeIoError(e)}`);
-    }
-    return undefined;
+    return path === undefined
+      ? undefined
+      : await readPemFile(name, path, what, readTextFile, problems);
   };
   const ca = await read(caVar, "a CA certificate");
   const cert = await read(certVar, "a client certificate");

@@ -11,6 +11,7 @@
 import { parseBoolWord } from "./bool_words.ts";
 import { type Environment, envValue } from "./env.ts";
 import { describeIoError } from "./errors.ts";
+import { readPemFile } from "./pem_file.ts";
 import type { KafkaSaslMechanism, KafkaSecurity } from "./types.ts";
 
 /** The variables, in the order they are reported. */
@@ -74,14 +75,15 @@ async function readTls(
   const path = envValue(env, CACERT);
   if (path === undefined) return on ? { caCerts: [] } : undefined;
   if (on === false) problems.push(`${CACERT} is set but ${TLS}=${flag}; expected TLS on, or no CA`);
-  try {
-    const text = await readTextFile(path);
-    if (/-----BEGIN CERTIFICATE-----/.test(text)) return { caCerts: [text] };
-    problems.push(`${CACERT}=${path}: not a PEM file; expected a CA certificate in PEM format`);
-  } catch (e) {
-    problems.push(`${CACERT}=${path}: cannot read the file: ${describeIoError(e)}`);
-  }
-  return undefined;
+  const ca = await readPemFile(
+    CACERT,
+    path,
+    "a CA certificate",
+    readTextFile,
+    problems,
+    /-----BEGIN CERTIFICATE-----/,
+  );
+  return ca === undefined ? undefined : { caCerts: [ca] };
 }
 
 async function readSasl(

@@ -14,8 +14,7 @@
 import type { LogRecord } from "../deps.ts";
 import { BoundedBuffer, type BufferedRecord, type PushOptions } from "./bounded_buffer.ts";
 import { KafkaConnectionError } from "./kafka/connection.ts";
-import { PartitionProducer } from "./kafka/producer.ts";
-import type { SaslCredentials } from "./kafka/sasl.ts";
+import { PartitionProducer, type PartitionProducerOptions } from "./kafka/producer.ts";
 import { KafkaDecodeError } from "./kafka/wire.ts";
 import {
   isDuplicateCode,
@@ -38,8 +37,8 @@ const QUICK_RETRY_MS = 100;
 /** Kafka's sequence numbers wrap to 0 after 2^31 - 1. */
 const SEQUENCE_WRAP = 2 ** 31;
 
-/** Options of {@linkcode KafkaShipper}. */
-export interface ShipperOptions {
+/** Options of {@linkcode KafkaShipper}; `tls` and `sasl` are the producer's. */
+export interface ShipperOptions extends Pick<PartitionProducerOptions, "tls" | "sasl"> {
   /**
    * Bootstrap brokers, `host:port`, or a function that finds them (ZooKeeper discovery); it is
    * called again on every reconnection, so brokers are discovered again when all known fail.
@@ -53,10 +52,6 @@ export interface ShipperOptions {
   readonly maxRecords: number;
   /** Buffer limit in bytes. */
   readonly maxBytes: number;
-  /** TLS to the brokers, trusting these CA certificates (PEM) besides the system's. */
-  readonly tls?: { readonly caCerts: readonly string[] };
-  /** SASL login on every connection. */
-  readonly sasl?: SaslCredentials;
   /** Reports a record the broker refused for good (too large), which is given up. */
   readonly onRecordRejected?: (reason: string) => void;
   /** Reports Kafka going away or coming back (once per change). */
@@ -72,11 +67,12 @@ export interface ShipperOptions {
   readonly retryMaxMs?: number;
 }
 
-/** What a Produce request holds: enough to build the same batch again. */
+/**
+ * What a Produce request holds: enough to build the same batch again (its buffered records are
+ * consecutive: the `records` up to `lastSeq`).
+ */
 interface BatchPlan {
-  /** Buffer sequence number of its first buffered record (-1: none, only the dropped report). */
-  readonly firstSeq: number;
-  /** Buffer sequence number of its last buffered record (-1: none). */
+  /** Buffer sequence number of its last buffered record (-1: none, only the dropped report). */
   readonly lastSeq: number;
   /** Buffered records in it. */
   readonly records: number;
@@ -270,7 +266,7 @@ export class KafkaShipper {
   /** Sends a new batch: the records after the last one written, and the dropped count if due. */
   async #sendBatch(): Promise<void> {
     const count = await this.#write({
-      firstSeq: this.#nextSeq,
+      from: this.#nextSeq,
       droppedReported: this.#droppedReportInFlight() ? 0 : this.#buffer.dropped,
       baseSequence: this.#sequence,
       maxRecords: Number.MAX_SAFE_INTEGER,
@@ -285,14 +281,14 @@ export class KafkaShipper {
    * oldest record held.
    */
   async #sendAgain(plan: BatchPlan): Promise<void> {
-    if (plan.firstSeq >= 0 && plan.firstSeq < this.#buffer.headSeq) {
+    if (plan.records > 0 && plan.lastSeq - plan.records + 1 < this.#buffer.headSeq) {
       this.#startOver("records of a batch to send again were dropped from the full buffer");
       await this.#producer!.close();
       this.#connected = false;
       return;
     }
     const count = await this.#write({
-      firstSeq: plan.firstSeq,
+      from: plan.lastSeq - plan.records + 1,
       droppedReported: plan.droppedReported,
       baseSequence: plan.baseSequence,
       maxRecords: plan.records,
@@ -302,17 +298,21 @@ export class KafkaShipper {
   }
 
   /**
-   * Builds and writes one batch; on success it is in flight.
+   * Builds and writes one batch of the buffered records from `from` on; on success it is in
+   * flight.
    *
    * @returns The number of Kafka records in it, or undefined when it could not be written.
    */
   async #write(
-    batch: Omit<BatchPlan, "lastSeq" | "records"> & { maxRecords: number; maxBytes: number },
+    batch: Omit<BatchPlan, "lastSeq" | "records"> & {
+      from: number;
+      maxRecords: number;
+      maxBytes: number;
+    },
   ): Promise<number | undefined> {
     const { droppedReported, maxBytes } = batch;
     const meta = this.#options.meta;
     const plain = this.#plain;
-    let firstSeq = -1;
     let lastSeq = -1;
     let records = 0;
     try {
@@ -322,20 +322,18 @@ export class KafkaShipper {
           builder.add(now, this.#droppedRecordJson(droppedReported), maxBytes);
         }
         if (batch.maxRecords === 0) return;
-        records = this.#buffer.visit(batch.firstSeq, batch.maxRecords, (record) => {
+        records = this.#buffer.visit(batch.from, batch.maxRecords, (record) => {
           const length = plain.valueLength(record);
           const added = length < 0
             ? builder.add(record.timeMs, recordJson(meta, record), maxBytes)
             : builder.addEncoded(record.timeMs, length, plain, record, maxBytes);
           if (!added) return false;
-          if (firstSeq < 0) firstSeq = record.seq;
           lastSeq = record.seq;
           return true;
         });
       });
       if (lastSeq >= 0) this.#nextSeq = lastSeq + 1;
       this.#inFlight.push({
-        firstSeq,
         lastSeq,
         records,
         droppedReported,
@@ -418,7 +416,7 @@ export class KafkaShipper {
    */
   async #failed(e: unknown): Promise<void> {
     if (this.#producer!.idempotent) {
-      this.#resend = [...this.#inFlight.map(planOf), ...this.#resend];
+      this.#resend = [...this.#inFlight, ...this.#resend];
     }
     this.#abandonInFlight();
     this.#connected = false;
@@ -469,13 +467,6 @@ export class KafkaShipper {
       };
     }).finally(() => (this.#stopSleep = undefined));
   }
-}
-
-/** The plan of a batch in flight, without its outcome. */
-function planOf(
-  { firstSeq, lastSeq, records, droppedReported, baseSequence }: InFlight,
-): BatchPlan {
-  return { firstSeq, lastSeq, records, droppedReported, baseSequence };
 }
 
 /** Retriable Kafka errors, lost connections and garbled answers (reconnecting may cure them). */

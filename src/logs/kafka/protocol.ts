@@ -2,8 +2,8 @@
  * The few Kafka requests the log shipper makes, encoded and decoded: ApiVersions v0 (which
  * versions a broker speaks), Metadata v4 (brokers, partition leaders, topic auto-creation),
  * InitProducerId v0 (an idempotent producer's id), SaslHandshake v1 and SaslAuthenticate v0
- * (logging in) and Produce v3–v7 (uncompressed record batches,
- * `acks=all`). Every Kafka since 0.11 speaks these, Kafka 4 included.
+ * (logging in) and Produce v3–v7 (uncompressed record batches, `acks=all`). Every Kafka since
+ * 0.11 speaks these, Kafka 4 included.
  *
  * @module
  */
@@ -326,14 +326,14 @@ const ERRORS: Readonly<Record<number, { name: string; retriable: boolean }>> = {
   8: { name: "BROKER_NOT_AVAILABLE", retriable: true },
   10: { name: "MESSAGE_TOO_LARGE", retriable: false },
   13: { name: "NETWORK_EXCEPTION", retriable: true },
+  14: { name: "COORDINATOR_LOAD_IN_PROGRESS", retriable: true },
+  15: { name: "COORDINATOR_NOT_AVAILABLE", retriable: true },
   17: { name: "INVALID_TOPIC_EXCEPTION", retriable: false },
   18: { name: "RECORD_LIST_TOO_LARGE", retriable: false },
   19: { name: "NOT_ENOUGH_REPLICAS", retriable: true },
   20: { name: "NOT_ENOUGH_REPLICAS_AFTER_APPEND", retriable: true },
   29: { name: "TOPIC_AUTHORIZATION_FAILED", retriable: false },
   31: { name: "CLUSTER_AUTHORIZATION_FAILED", retriable: false },
-  14: { name: "COORDINATOR_LOAD_IN_PROGRESS", retriable: true },
-  15: { name: "COORDINATOR_NOT_AVAILABLE", retriable: true },
   33: { name: "UNSUPPORTED_SASL_MECHANISM", retriable: false },
   34: { name: "ILLEGAL_SASL_STATE", retriable: false },
   35: { name: "UNSUPPORTED_VERSION", retriable: false },

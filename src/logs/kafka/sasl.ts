@@ -7,13 +7,10 @@
 
 import { KafkaConnectionError } from "./connection.ts";
 import { KafkaProtocolError } from "./protocol.ts";
-import { ScramClient, ScramError } from "./scram.ts";
+import { ScramClient, ScramError, type ScramMechanism } from "./scram.ts";
 
 /** The SASL mechanisms the pilot speaks. */
-export const SASL_MECHANISMS = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
-
-/** One of {@linkcode SASL_MECHANISMS}. */
-export type SaslMechanism = typeof SASL_MECHANISMS[number];
+export type SaslMechanism = "PLAIN" | ScramMechanism;
 
 /** Who the pilot logs in as. */
 export interface SaslCredentials {
