@@ -1,5 +1,5 @@
 /**
- * The error of a failed Consul call.
+ * The error of a failed Consul call, and of a watch that cannot say what it should.
  *
  * @module
  */
@@ -8,8 +8,11 @@
 export type ConsulFailure =
   | "unreachable" // connection refused, DNS, socket missing, TLS
   | "timeout" // no answer within the call's timeout
-  | "http" // Consul answered with a non-2xx status
-  | "bad-response"; // Consul answered 2xx with something that is not what the API promises
+  | "http" // Consul answered with a non-2xx, non-3xx status
+  | "redirect" // a 3xx answer: Consul's API never redirects, and the token must not follow it
+  | "bad-response" // Consul answered 2xx with something that is not what the API promises
+  | "acl-filtered" // the ACL token may not see the instances asked for
+  | "late-answer"; // a blocking query outlived its wait plus a margin
 
 /** A Consul call that failed; the message says which call and why, never the token. */
 export class ConsulError extends Error {
@@ -17,16 +20,26 @@ export class ConsulError extends Error {
   readonly call: string;
   /** Why it failed. */
   readonly failure: ConsulFailure;
-  /** HTTP status, for `http` failures. */
+  /** HTTP status, for `http` and `redirect` failures. */
   readonly status: number | undefined;
+  /** Why, in a few words, for a line that already names the subject (see {@linkcode reason}). */
+  readonly #detail: string;
 
-  /** Creates the error; `detail` is Consul's own message or the transport error. */
+  /**
+   * Creates the error. `detail` is Consul's own message or the transport error; for
+   * `acl-filtered` and `late-answer` it is the whole message.
+   */
   constructor(call: string, failure: ConsulFailure, detail: string, status?: number) {
-    super(`Consul call ${call} failed: ${describe(failure, detail, status)}`);
+    super(
+      failure === "acl-filtered" || failure === "late-answer"
+        ? detail
+        : `Consul call ${call} failed: ${describe(failure, detail, status)}`,
+    );
     this.name = "ConsulError";
     this.call = call;
     this.failure = failure;
     this.status = status;
+    this.#detail = detail;
   }
 
   /** True when Consul answered 404 (e.g. the agent forgot a check after a restart). */
@@ -37,7 +50,31 @@ export class ConsulError extends Error {
   /** True when the failure means Consul cannot be reached at all (not a rejection). */
   get isUnavailable(): boolean {
     return this.failure === "unreachable" || this.failure === "timeout" ||
+      this.failure === "late-answer" ||
       (this.failure === "http" && this.status !== undefined && this.status >= 500);
+  }
+
+  /**
+   * What went wrong in a few words, without the call: e.g. "Consul is unreachable (connection
+   * refused)", "Consul refused the query: too many concurrent connections (HTTP 429)".
+   */
+  get reason(): string {
+    switch (this.failure) {
+      case "unreachable":
+        return `Consul is unreachable (${this.#detail})`;
+      case "timeout":
+        return `Consul did not answer within ${this.#detail}`;
+      case "http":
+        return this.status === 429
+          ? `Consul refused the query: ${tooManyRequests(this.#detail)} (HTTP 429)`
+          : `Consul answered HTTP ${this.status}${this.#detail ? `: ${this.#detail}` : ""}`;
+      case "redirect":
+        return `Consul's address answered with a redirect (HTTP ${this.status}), not followed`;
+      case "bad-response":
+        return `Consul's answer is not what its API promises: ${this.#detail}`;
+      default: // acl-filtered, late-answer: the message is already short and whole
+        return this.message;
+    }
   }
 }
 
@@ -48,9 +85,17 @@ function describe(failure: ConsulFailure, detail: string, status?: number): stri
     case "timeout":
       return `no answer within ${detail}`;
     case "http":
-      return `HTTP ${status}${detail ? `: ${detail}` : ""}`;
+      return `HTTP ${status}${detail ? `: ${detail}` : ""}${
+        status === 429 ? limitHint(detail) : ""
+      }`;
+    case "redirect":
+      return `HTTP ${status} redirect, not followed (Consul's API never redirects: ` +
+        "is the address a proxy or another server?)";
     case "bad-response":
       return `unexpected answer: ${detail}`;
+    case "acl-filtered":
+    case "late-answer":
+      return detail;
   }
 }
 
@@ -60,4 +105,22 @@ function tlsHint(detail: string): string {
     return " (to trust a private CA, set CONSUL_CACERT to its PEM file)";
   }
   return "";
+}
+
+/** Consul's per-address connection limit answers 429 with "too many concurrent connections". */
+function isConnectionLimit(detail: string): boolean {
+  return /concurrent connections/i.test(detail);
+}
+
+function limitHint(detail: string): string {
+  return isConnectionLimit(detail)
+    ? " (the agent's limits.http_max_conns_per_client, 200 by default, counts every open " +
+      "connection from this address, those of other clients on it included)"
+    : " (Consul is rate-limiting requests: see the agent's limits settings)";
+}
+
+function tooManyRequests(detail: string): string {
+  return isConnectionLimit(detail)
+    ? "too many concurrent connections from this address (limits.http_max_conns_per_client)"
+    : "rate limit exceeded";
 }
