@@ -113,6 +113,10 @@ export function goDuration(ms: number): string {
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_WAIT_MS = 300_000;
+/** Consul's answer past `limits.http_max_conns_per_client`. */
+const CONNECTION_LIMIT_BODY = /too many concurrent connections/i;
+/** What Deno's HTTP client says when a server answers before the request is sent. */
+const ANSWERED_EARLY = /received unexpected message from connection/i;
 const MAX_DETAIL = 300;
 
 /** The HTTP client a Consul address needs: a unix socket, TLS material, or the default. */
@@ -283,6 +287,9 @@ export class ConsulClient {
         throw new ConsulError(call, "redirect", "", response.status);
       }
       const body = await response.text();
+      if (response.status === 429 && CONNECTION_LIMIT_BODY.test(body)) {
+        throw new ConsulError(call, "connection-limit", "", 429);
+      }
       if (!response.ok) {
         throw new ConsulError(call, "http", this.#scrub(firstLine(body)), response.status);
       }
@@ -293,6 +300,11 @@ export class ConsulClient {
         throw new ConsulError(call, "timeout", formatDuration(timeoutMs));
       }
       if (options.signal?.aborted) throw e;
+      if (ANSWERED_EARLY.test(transportDetail(e))) {
+        // Past its connection limit the agent answers 429 and closes before reading the
+        // request; the HTTP client drops that answer and reports this instead.
+        throw new ConsulError(call, "connection-limit", "", 429);
+      }
       throw new ConsulError(call, "unreachable", this.#scrub(transportDetail(e)));
     } finally {
       clearTimeout(timer);

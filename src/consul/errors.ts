@@ -10,6 +10,7 @@ export type ConsulFailure =
   | "timeout" // no answer within the call's timeout
   | "http" // Consul answered with a non-2xx, non-3xx status
   | "redirect" // a 3xx answer: Consul's API never redirects, and the token must not follow it
+  | "connection-limit" // turned away: too many concurrent connections from this address (429)
   | "bad-response" // Consul answered 2xx with something that is not what the API promises
   | "acl-filtered" // the ACL token may not see the instances asked for
   | "late-answer"; // a blocking query outlived its wait plus a margin
@@ -20,7 +21,7 @@ export class ConsulError extends Error {
   readonly call: string;
   /** Why it failed. */
   readonly failure: ConsulFailure;
-  /** HTTP status, for `http` and `redirect` failures. */
+  /** HTTP status, for `http`, `redirect` and `connection-limit` (429) failures. */
   readonly status: number | undefined;
   /** Why, in a few words, for a line that already names the subject (see {@linkcode reason}). */
   readonly #detail: string;
@@ -56,7 +57,7 @@ export class ConsulError extends Error {
 
   /**
    * What went wrong in a few words, without the call: e.g. "Consul is unreachable (connection
-   * refused)", "Consul refused the query: too many concurrent connections (HTTP 429)".
+   * refused)", "Consul answered HTTP 403: ACL not found".
    */
   get reason(): string {
     switch (this.failure) {
@@ -65,9 +66,10 @@ export class ConsulError extends Error {
       case "timeout":
         return `Consul did not answer within ${this.#detail}`;
       case "http":
-        return this.status === 429
-          ? `Consul refused the query: ${tooManyRequests(this.#detail)} (HTTP 429)`
-          : `Consul answered HTTP ${this.status}${this.#detail ? `: ${this.#detail}` : ""}`;
+        return `Consul answered HTTP ${this.status}${this.#detail ? `: ${this.#detail}` : ""}`;
+      case "connection-limit":
+        return "Consul turned the connection away: too many concurrent connections from this " +
+          "address (limits.http_max_conns_per_client)";
       case "redirect":
         return `Consul's address answered with a redirect (HTTP ${this.status}), not followed`;
       case "bad-response":
@@ -78,6 +80,8 @@ export class ConsulError extends Error {
   }
 }
 
+const RATE_LIMITED = " (Consul is rate-limiting requests: see the agent's limits settings)";
+
 function describe(failure: ConsulFailure, detail: string, status?: number): string {
   switch (failure) {
     case "unreachable":
@@ -85,9 +89,11 @@ function describe(failure: ConsulFailure, detail: string, status?: number): stri
     case "timeout":
       return `no answer within ${detail}`;
     case "http":
-      return `HTTP ${status}${detail ? `: ${detail}` : ""}${
-        status === 429 ? limitHint(detail) : ""
-      }`;
+      return `HTTP ${status}${detail ? `: ${detail}` : ""}${status === 429 ? RATE_LIMITED : ""}`;
+    case "connection-limit":
+      return "the agent turned the connection away: too many concurrent connections from this " +
+        "address (HTTP 429; the agent's limits.http_max_conns_per_client, 200 by default, " +
+        "counts every open connection from this address, those of other clients on it included)";
     case "redirect":
       return `HTTP ${status} redirect, not followed (Consul's API never redirects: ` +
         "is the address a proxy or another server?)";
@@ -105,22 +111,4 @@ function tlsHint(detail: string): string {
     return " (to trust a private CA, set CONSUL_CACERT to its PEM file)";
   }
   return "";
-}
-
-/** Consul's per-address connection limit answers 429 with "too many concurrent connections". */
-function isConnectionLimit(detail: string): boolean {
-  return /concurrent connections/i.test(detail);
-}
-
-function limitHint(detail: string): string {
-  return isConnectionLimit(detail)
-    ? " (the agent's limits.http_max_conns_per_client, 200 by default, counts every open " +
-      "connection from this address, those of other clients on it included)"
-    : " (Consul is rate-limiting requests: see the agent's limits settings)";
-}
-
-function tooManyRequests(detail: string): string {
-  return isConnectionLimit(detail)
-    ? "too many concurrent connections from this address (limits.http_max_conns_per_client)"
-    : "rate limit exceeded";
 }

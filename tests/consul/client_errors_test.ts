@@ -149,27 +149,48 @@ Deno.test("ConsulClient reports Consul's connection limit (429) as what it is", 
   await using limited = misbehavingServer(() =>
     new Response(
       "Your IP is issuing too many concurrent connections, please rate limit your calls\n",
-      {
-        status: 429,
-      },
+      { status: 429 },
     )
   );
   const consul = new ConsulClient({ address: consulAddress.parse(limited.address) });
   try {
     await rejects(consul.healthService("db", { passing: true }), (e: unknown) => {
       ok(e instanceof ConsulError, String(e));
-      equal(e.failure, "http");
+      equal(e.failure, "connection-limit");
       equal(e.status, 429);
       ok(!e.isUnavailable, "Consul answered: it is reachable");
-      match(
+      equal(
         e.message,
-        /GET \/v1\/health\/service\/db failed: HTTP 429: Your IP is issuing too many/,
+        "Consul call GET /v1/health/service/db failed: the agent turned the connection away: " +
+          "too many concurrent connections from this address (HTTP 429; the agent's " +
+          "limits.http_max_conns_per_client, 200 by default, counts every open connection from " +
+          "this address, those of other clients on it included)",
       );
-      match(e.message, /limits\.http_max_conns_per_client, 200 by default/);
       equal(
         e.reason,
-        "Consul refused the query: too many concurrent connections from this address " +
-          "(limits.http_max_conns_per_client) (HTTP 429)",
+        "Consul turned the connection away: too many concurrent connections from this address " +
+          "(limits.http_max_conns_per_client)",
+      );
+      return true;
+    });
+  } finally {
+    consul.close();
+  }
+});
+
+Deno.test("ConsulClient reports another 429 as rate limiting", async () => {
+  await using limited = misbehavingServer(() =>
+    new Response("rate limit exceeded, try again later\n", { status: 429 })
+  );
+  const consul = new ConsulClient({ address: consulAddress.parse(limited.address) });
+  try {
+    await rejects(consul.deregisterService("a"), (e: unknown) => {
+      ok(e instanceof ConsulError, String(e));
+      equal(e.failure, "http");
+      equal(e.status, 429);
+      match(
+        e.message,
+        /HTTP 429: rate limit exceeded, try again later \(Consul is rate-limiting requests/,
       );
       return true;
     });

@@ -3,6 +3,7 @@ import { consulAddress } from "../../src/config/values.ts";
 import { ConsulClient } from "../../src/consul/client.ts";
 import { type DependencyWatch, watchDependency } from "../../src/consul/dependency_watcher.ts";
 import type { DependencyHealth } from "../../src/supervisor/types.ts";
+import { startConsul } from "../support/consul.ts";
 import { eventually } from "../support/eventually.ts";
 
 /** What a watcher told its listener, in order. */
@@ -111,6 +112,9 @@ function answering(response: () => Response) {
   };
 }
 
+const LIMIT_REASON = "Consul turned the connection away: too many concurrent connections from " +
+  "this address (limits.http_max_conns_per_client)";
+
 Deno.test("a watch refused for too many connections (429) says so, not 'unreachable'", async () => {
   await using server = answering(() =>
     new Response(
@@ -130,10 +134,12 @@ Deno.test("a watch refused for too many connections (429) says so, not 'unreacha
   }
   deepEqual(reports.health, [{
     health: "unknown",
-    reason: "Consul refused the query: too many concurrent connections from this address " +
-      "(limits.http_max_conns_per_client) (HTTP 429)",
+    reason: LIMIT_REASON,
   }]);
-  match(reports.problems[0]!, /HTTP 429: .*\(the agent's limits\.http_max_conns_per_client/);
+  match(
+    reports.problems[0]!,
+    /too many concurrent connections .*limits\.http_max_conns_per_client/,
+  );
   ok(!/unreachable|cannot connect/.test(reports.problems[0]!));
 });
 
@@ -161,4 +167,84 @@ Deno.test("a watch answered with invalid JSON says so, not 'unreachable'", async
     reports.problems[0]!,
     /^Consul call GET \/v1\/health\/service\/db failed: unexpected answer: expected JSON, got "<html>/,
   );
+});
+
+/**
+ * Holds connections to a real agent, each waiting in a blocking query, the way many clients on
+ * one address do, until the agent turns one away with 429: then every slot is taken. The
+ * connection that `fetch` keeps open from starting the agent is kept busy too, so that the next
+ * request of this process needs a new connection.
+ */
+async function fillConnectionLimit(port: number) {
+  const pooled = new AbortController();
+  const busy = fetch(
+    `http://127.0.0.1:${port}/v1/health/service/nothing?index=1000000000&wait=60s`,
+    { signal: pooled.signal },
+  ).then((response) => response.body?.cancel(), () => {});
+  const request = new TextEncoder().encode(
+    "GET /v1/health/service/nothing?index=1000000000&wait=60s HTTP/1.1\r\nHost: consul\r\n\r\n",
+  );
+  const held: Deno.Conn[] = [];
+  const release = async () => {
+    pooled.abort();
+    await busy;
+    for (const conn of held) conn.close();
+  };
+  const opened = async (): Promise<boolean> => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    await conn.write(request);
+    const buffer = new Uint8Array(64);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answered = await Promise.race([
+      conn.read(buffer).then((n) => n !== null, () => true),
+      new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), 200)),
+    ]);
+    clearTimeout(timer);
+    if (answered) {
+      conn.close();
+      return false;
+    }
+    held.push(conn);
+    return true;
+  };
+  try {
+    // The first 190 at once (the limit is 200), then one by one until one is turned away.
+    const batch = await Promise.all(Array.from({ length: 190 }, opened));
+    if (batch.includes(false)) throw new Error("the agent refused a connection below its limit");
+    while (await opened()) {
+      if (held.length > 400) throw new Error("the agent never refused a connection");
+    }
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  return { held: held.length, [Symbol.asyncDispose]: release };
+}
+
+Deno.test("a watch past a real agent's connection limit says 429, and recovers", async () => {
+  await using agent = await startConsul();
+  const client = new ConsulClient({ address: consulAddress.parse(agent.address) });
+  let watching: { reports: Reports; watch: DependencyWatch } | undefined;
+  try {
+    {
+      await using _full = await fillConnectionLimit(agent.httpPort);
+      watching = watch(client, "db", 2_000);
+      const { reports } = watching;
+      await eventually(() => equal(reports.problems.length, 1));
+      deepEqual(reports.health, [{
+        health: "unknown",
+        reason: LIMIT_REASON,
+      }]);
+      match(
+        reports.problems[0]!,
+        /too many concurrent connections .*limits\.http_max_conns_per_client/,
+      );
+    }
+    const { reports } = watching;
+    await eventually(() => equal(reports.health.at(-1)?.health, "unhealthy"), 15_000);
+    deepEqual(reports.problems.at(-1), undefined, "queries work again");
+  } finally {
+    await watching?.watch.stop();
+    client.close();
+  }
 });
