@@ -1,9 +1,9 @@
 import { equal } from "node:assert/strict";
 import { hiddenMessage, judgeAnswer } from "../../src/consul/acl_visibility.ts";
 
-const answer = (passing: number, filteredByAcls = false, aclDefaultPolicy?: string) => ({
+const answer = (passing: number, filteredByAcls?: boolean, aclDefaultPolicy?: string) => ({
   passing,
-  filteredByAcls,
+  filteredByAcls: filteredByAcls ?? false,
   aclDefaultPolicy,
 });
 const TOKEN = { sendsToken: true, blocking: false };

@@ -103,39 +103,34 @@ Deno.test("a watch whose blocking query outlives its wait says so once, and asks
   ]);
 });
 
-/** A Consul stand-in that answers every query with `response()`. */
-function answering(response: () => Response) {
+/** What a watch reports until its first problem, against a stand-in answering `response()`. */
+async function untilFirstProblem(response: () => Response): Promise<Reports> {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, response);
-  return {
-    address: `127.0.0.1:${server.addr.port}`,
-    [Symbol.asyncDispose]: () => server.shutdown(),
-  };
-}
-
-const LIMIT_REASON = "Consul turned the connection away: too many concurrent connections from " +
-  "this address (limits.http_max_conns_per_client)";
-
-Deno.test("a watch refused for too many connections (429) says so, not 'unreachable'", async () => {
-  await using server = answering(() =>
-    new Response(
-      "Your IP is issuing too many concurrent connections, please rate limit your calls",
-      {
-        status: 429,
-      },
-    )
-  );
-  const client = new ConsulClient({ address: consulAddress.parse(server.address) });
+  const client = new ConsulClient({
+    address: consulAddress.parse(`127.0.0.1:${server.addr.port}`),
+  });
   const { reports, watch: running } = watch(client, "db", 200);
   try {
     await eventually(() => equal(reports.problems.length, 1));
   } finally {
     await running.stop();
     client.close();
+    await server.shutdown();
   }
-  deepEqual(reports.health, [{
-    health: "unknown",
-    reason: LIMIT_REASON,
-  }]);
+  return reports;
+}
+
+const LIMIT_REASON = "Consul turned the connection away: too many concurrent connections from " +
+  "this address (limits.http_max_conns_per_client)";
+
+Deno.test("a watch refused for too many connections (429) says so, not 'unreachable'", async () => {
+  const reports = await untilFirstProblem(() =>
+    new Response(
+      "Your IP is issuing too many concurrent connections, please rate limit your calls",
+      { status: 429 },
+    )
+  );
+  deepEqual(reports.health, [{ health: "unknown", reason: LIMIT_REASON }]);
   match(
     reports.problems[0]!,
     /too many concurrent connections .*limits\.http_max_conns_per_client/,
@@ -144,19 +139,11 @@ Deno.test("a watch refused for too many connections (429) says so, not 'unreacha
 });
 
 Deno.test("a watch answered with invalid JSON says so, not 'unreachable'", async () => {
-  await using server = answering(() =>
+  const reports = await untilFirstProblem(() =>
     new Response("<html><body>502 Bad Gateway</body></html>", {
       headers: { "X-Consul-Index": "9", "Content-Type": "text/html" },
     })
   );
-  const client = new ConsulClient({ address: consulAddress.parse(server.address) });
-  const { reports, watch: running } = watch(client, "db", 200);
-  try {
-    await eventually(() => equal(reports.problems.length, 1));
-  } finally {
-    await running.stop();
-    client.close();
-  }
   equal(reports.health.length, 1);
   equal(reports.health[0]?.health, "unknown");
   match(
