@@ -67,7 +67,8 @@ export interface HealthResult {
   readonly index: number;
   /**
    * `X-Consul-Results-Filtered-By-Acls: true`: the ACL token may not see some instances.
-   * Consul leaves it out when no token at all applies to the request (see `aclDefaultPolicy`).
+   * Consul sends it only for a plain query with a token: never when no token applies to the
+   * request, never for a blocking query that its streaming backend answers.
    */
   readonly filteredByAcls: boolean;
   /** `X-Consul-Default-Acl-Policy` (`allow`, `deny`), when Consul says. */
@@ -149,7 +150,7 @@ export class ConsulClient {
     this.#httpClient = httpClientFor(options.address, options.tls);
   }
 
-  /** True when the client sends an ACL token (otherwise the agent's default or anonymous one applies). */
+  /** True when the client sends an ACL token (else the agent's default, or the anonymous one). */
   get sendsToken(): boolean {
     return this.#token !== undefined && this.#token !== "";
   }

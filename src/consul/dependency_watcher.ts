@@ -87,7 +87,11 @@ async function runLoop(
   while (!signal.aborted) {
     try {
       await sleep(bucket.take(), signal);
-      const result = await client.healthService(name, { passing: true, index, waitMs, signal });
+      const result = await client.healthService(name, { passing: true, index, waitMs, signal })
+        .catch((e) => {
+          const late = index > 0 && e instanceof ConsulError && e.failure === "timeout";
+          throw late ? lateError(client, name, e.call, waitMs) : e;
+        });
       if (index > 0) lateSaid = false;
       const judged = await judge(client, name, result, index > 0, signal);
       if (judged.health === "unknown") {
@@ -103,9 +107,9 @@ async function runLoop(
     } catch (e) {
       if (signal.aborted) break;
       if (!(e instanceof ConsulError)) throw e;
-      if (index > 0 && e.failure === "timeout") {
+      if (e.failure === "late-answer") {
         // Ask again at once without blocking: only that answer says whether Consul is gone.
-        if (!lateSaid) complain(lateError(client, name, e.call, waitMs));
+        if (!lateSaid) complain(e);
         lateSaid = true;
         index = 0;
         continue;

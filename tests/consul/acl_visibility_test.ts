@@ -29,7 +29,7 @@ Deno.test("judgeAnswer(): an empty answer without a default-deny policy is unhea
   }
 });
 
-Deno.test("judgeAnswer(): empty under default deny, to a plain query with a token: unhealthy", () => {
+Deno.test("judgeAnswer(): empty under default deny, plain query with a token: unhealthy", () => {
   // Consul flags every filtered answer to a plain query that carries a token.
   equal(judgeAnswer(answer(0, false, "deny"), TOKEN), "unhealthy");
 });

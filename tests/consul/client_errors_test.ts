@@ -110,7 +110,7 @@ function misbehavingServer(handler: (req: Request) => Response | Promise<Respons
 
 const TOKEN = "5ecret-t0ken-of-the-client-errors-test";
 
-Deno.test("ConsulClient never follows a redirect: the token stays with the agent's origin", async () => {
+Deno.test("ConsulClient never follows a redirect: the token stays with the agent", async () => {
   await using elsewhere = misbehavingServer(() =>
     new Response("[]", { headers: { "X-Consul-Index": "1" } })
   );
@@ -199,7 +199,7 @@ Deno.test("ConsulClient reports another 429 as rate limiting", async () => {
   }
 });
 
-Deno.test("ConsulClient errors never echo the token, even when a server echoes it back", async () => {
+Deno.test("ConsulClient errors never echo the token, even when a server echoes it", async () => {
   await using echoing = misbehavingServer((req) => {
     const echoed = `you sent X-Consul-Token: ${req.headers.get("X-Consul-Token")}`;
     return new URL(req.url).pathname.startsWith("/v1/health/")

@@ -74,7 +74,7 @@ function hangingOnBlockingQueries() {
   };
 }
 
-Deno.test("a watch whose blocking query outlives its wait says so once, and asks again", async () => {
+Deno.test("a blocking query that outlives its wait is said once and asked again", async () => {
   await using server = hangingOnBlockingQueries();
   const client = new ConsulClient({
     address: consulAddress.parse(server.address),
