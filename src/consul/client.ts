@@ -7,6 +7,7 @@
 
 import type { ConsulAddress, ConsulTls } from "../config/types.ts";
 import { parseIndexHeader } from "./blocking_index.ts";
+import { formatDuration } from "./duration_text.ts";
 import { ConsulError } from "./errors.ts";
 
 /** Status of a Consul check. */
@@ -64,7 +65,18 @@ export interface HealthResult {
   readonly entries: readonly HealthEntry[];
   /** `X-Consul-Index` of the answer. */
   readonly index: number;
+  /**
+   * `X-Consul-Results-Filtered-By-Acls: true`: the ACL token may not see some instances.
+   * Consul sends it only for a plain query with a token: never when no token applies to the
+   * request, never for a blocking query that its streaming backend answers.
+   */
+  readonly filteredByAcls: boolean;
+  /** `X-Consul-Default-Acl-Policy` (`allow`, `deny`), when Consul says. */
+  readonly aclDefaultPolicy: string | undefined;
 }
+
+/** A resource of Consul's ACL rules this client asks about. */
+export type AclResource = "service" | "node";
 
 /** Options of a health query. */
 export interface HealthQuery {
@@ -101,6 +113,11 @@ export function goDuration(ms: number): string {
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_WAIT_MS = 300_000;
+/** Consul's answer past `limits.http_max_conns_per_client`. */
+const CONNECTION_LIMIT_BODY = /too many concurrent connections/i;
+/** What Deno's HTTP client says when a server answers before the request is sent. */
+const ANSWERED_EARLY = /received unexpected message from connection/i;
 const MAX_DETAIL = 300;
 
 /** The HTTP client a Consul address needs: a unix socket, TLS material, or the default. */
@@ -133,6 +150,19 @@ export class ConsulClient {
     this.#httpClient = httpClientFor(options.address, options.tls);
   }
 
+  /** True when the client sends an ACL token (else the agent's default, or the anonymous one). */
+  get sendsToken(): boolean {
+    return this.#token !== undefined && this.#token !== "";
+  }
+
+  /**
+   * The longest a blocking query with this wait may last before the client gives up on it:
+   * the wait, Consul's jitter (up to wait/16), and the timeout of a plain call.
+   */
+  blockingDeadlineMs(waitMs: number): number {
+    return waitMs + waitMs / 16 + this.#timeoutMs;
+  }
+
   /** Releases the socket client, if any. */
   close(): void {
     this.#httpClient?.close();
@@ -141,7 +171,7 @@ export class ConsulClient {
   /** The address of the cluster leader; empty while there is none. */
   async leader(): Promise<string> {
     const { body } = await this.#request("GET", "/v1/status/leader");
-    const leader = parseJson(body, "GET /v1/status/leader");
+    const leader = this.#json(body, "GET /v1/status/leader");
     if (typeof leader !== "string") {
       throw new ConsulError("GET /v1/status/leader", "bad-response", "expected a JSON string");
     }
@@ -186,9 +216,8 @@ export class ConsulClient {
     }
     const path = `/v1/health/service/${encodeURIComponent(name)}`;
     const qs = params.toString().replace(/passing=(&|$)/, "passing$1");
-    // A blocking query may last the wait plus Consul's jitter (wait/16) before the answer.
     const timeoutMs = index > 0
-      ? (query.waitMs ?? 300_000) * 17 / 16 + this.#timeoutMs
+      ? this.blockingDeadlineMs(query.waitMs ?? DEFAULT_WAIT_MS)
       : this.#timeoutMs;
     const { body, headers } = await this.#request("GET", `${path}?${qs}`, undefined, {
       timeoutMs,
@@ -199,11 +228,40 @@ export class ConsulClient {
     if (received === undefined) {
       throw new ConsulError(call, "bad-response", "no X-Consul-Index header");
     }
-    return { entries: parseHealthEntries(parseJson(body, call), call), index: received };
+    return {
+      entries: parseHealthEntries(this.#json(body, call), call),
+      index: received,
+      filteredByAcls: headers.get("X-Consul-Results-Filtered-By-Acls") === "true",
+      aclDefaultPolicy: headers.get("X-Consul-Default-Acl-Policy") ?? undefined,
+    };
+  }
+
+  /**
+   * Whether the ACL token of this client (or, when it sends none, the token Consul uses instead)
+   * has `read` on `resource` `segment`, asked through `/v1/internal/acl/authorize`.
+   */
+  async aclAllowsRead(
+    resource: AclResource,
+    segment: string,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const call = "POST /v1/internal/acl/authorize";
+    const { body } = await this.#request(
+      "POST",
+      "/v1/internal/acl/authorize",
+      [{ Resource: resource, Segment: segment, Access: "read" }],
+      { signal },
+    );
+    const answer = this.#json(body, call);
+    const allow = Array.isArray(answer) ? (answer[0] as Record<string, unknown>)?.Allow : undefined;
+    if (typeof allow !== "boolean") {
+      throw new ConsulError(call, "bad-response", "expected a JSON array of decisions");
+    }
+    return allow;
   }
 
   async #request(
-    method: "GET" | "PUT",
+    method: "GET" | "PUT" | "POST",
     pathAndQuery: string,
     json?: unknown,
     options: { timeoutMs?: number; signal?: AbortSignal | undefined } = {},
@@ -218,34 +276,67 @@ export class ConsulClient {
       if (options.signal?.aborted) throw options.signal.reason;
       const response = await fetch(`${this.#baseUrl}${pathAndQuery}`, {
         method,
-        headers: this.#headers(json !== undefined),
+        headers: this.#headers(call, json !== undefined),
         body: json === undefined ? undefined : JSON.stringify(json),
         signal: controller.signal,
         client: this.#httpClient,
+        // The agent API never redirects, and a followed redirect would carry the token along.
+        redirect: "manual",
       });
+      if (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        throw new ConsulError(call, "redirect", "", response.status);
+      }
       const body = await response.text();
+      if (response.status === 429 && CONNECTION_LIMIT_BODY.test(body)) {
+        throw new ConsulError(call, "connection-limit", "", 429);
+      }
       if (!response.ok) {
-        throw new ConsulError(call, "http", firstLine(body), response.status);
+        throw new ConsulError(call, "http", this.#scrub(firstLine(body)), response.status);
       }
       return { body, headers: response.headers };
     } catch (e) {
       if (e instanceof ConsulError) throw e;
       if (controller.signal.reason instanceof TimeoutMarker) {
-        throw new ConsulError(call, "timeout", `${Math.round(timeoutMs)} ms`);
+        throw new ConsulError(call, "timeout", formatDuration(timeoutMs));
       }
       if (options.signal?.aborted) throw e;
-      throw new ConsulError(call, "unreachable", transportDetail(e));
+      if (ANSWERED_EARLY.test(transportDetail(e))) {
+        // Past its connection limit the agent answers 429 and closes before reading the
+        // request; the HTTP client drops that answer and reports this instead.
+        throw new ConsulError(call, "connection-limit", "", 429);
+      }
+      throw new ConsulError(call, "unreachable", this.#scrub(transportDetail(e)));
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
     }
   }
 
-  #headers(hasBody: boolean): Headers {
+  #headers(call: string, hasBody: boolean): Headers {
     const headers = new Headers();
-    if (this.#token) headers.set("X-Consul-Token", this.#token);
+    try {
+      if (this.#token) headers.set("X-Consul-Token", this.#token);
+    } catch {
+      // Deno's error would quote the value: the token.
+      throw new ConsulError(call, "unreachable", "the ACL token is not a valid HTTP header value");
+    }
     if (hasBody) headers.set("Content-Type", "application/json");
     return headers;
+  }
+
+  #json(body: string, call: string): unknown {
+    try {
+      return JSON.parse(body);
+    } catch {
+      const excerpt = JSON.stringify(shorten(this.#scrub(body)));
+      throw new ConsulError(call, "bad-response", `expected JSON, got ${excerpt}`);
+    }
+  }
+
+  /** Removes the token from text that came back (a proxy may echo request headers). */
+  #scrub(text: string): string {
+    return this.#token ? text.replaceAll(this.#token, "<token>") : text;
   }
 }
 
@@ -268,18 +359,6 @@ function registrationBody(r: ServiceRegistration): Record<string, unknown> {
     };
   }
   return body;
-}
-
-function parseJson(body: string, call: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw new ConsulError(
-      call,
-      "bad-response",
-      `expected JSON, got ${JSON.stringify(shorten(body))}`,
-    );
-  }
 }
 
 function parseHealthEntries(value: unknown, call: string): HealthEntry[] {

@@ -1,14 +1,18 @@
 /**
  * Watches one dependency with Consul blocking queries (`?passing`): a change is seen within
  * milliseconds, the index rules are applied, the loop is rate-limited, and Consul being
- * unreachable turns the health "unknown" and is retried with jittered backoff.
+ * unreachable turns the health "unknown" and is retried with jittered backoff. An answer the ACL
+ * token was not allowed to see in full is "unknown" too, never "unhealthy"; a blocking query that
+ * outlives its wait is given up, said once, and asked again at once.
  *
  * @module
  */
 
 import type { DependencyHealth } from "../supervisor/types.ts";
+import { hiddenMessage, judgeAnswer, type MissingRight } from "./acl_visibility.ts";
 import { nextBlockingIndex } from "./blocking_index.ts";
-import type { ConsulClient } from "./client.ts";
+import type { ConsulClient, HealthResult } from "./client.ts";
+import { formatDuration } from "./duration_text.ts";
 import { ConsulError } from "./errors.ts";
 
 /** Tuning of a watcher. */
@@ -27,8 +31,11 @@ export interface WatcherOptions {
 
 /** Reports of a watcher. */
 export interface WatcherListener {
-  /** The dependency's health changed (reported once per change). */
-  health(name: string, health: DependencyHealth): void;
+  /**
+   * The dependency's health changed (reported once per change); with `unknown`, `reason` says
+   * why in a few words (e.g. "Consul is unreachable (connection refused)").
+   */
+  health(name: string, health: DependencyHealth, reason?: string): void;
   /** A query failed for a new reason, or queries work again (`error` undefined). */
   problem(name: string, error: ConsulError | undefined): void;
 }
@@ -69,28 +76,115 @@ async function runLoop(
   let health: DependencyHealth | undefined;
   let failures = 0;
   let lastProblem = "";
-  const report = (next: DependencyHealth) => {
-    if (next !== health) listener.health(name, health = next);
+  let lateSaid = false;
+  const report = (next: DependencyHealth, reason?: string) => {
+    if (next !== health) listener.health(name, health = next, reason);
+  };
+  const complain = (error: ConsulError) => {
+    if (error.message !== lastProblem) listener.problem(name, error);
+    lastProblem = error.message;
   };
   while (!signal.aborted) {
     try {
       await sleep(bucket.take(), signal);
-      const result = await client.healthService(name, { passing: true, index, waitMs, signal });
-      report(result.entries.length > 0 ? "healthy" : "unhealthy");
+      const result = await client.healthService(name, { passing: true, index, waitMs, signal })
+        .catch((e) => {
+          const late = index > 0 && e instanceof ConsulError && e.failure === "timeout";
+          throw late ? lateError(client, name, e.call, waitMs) : e;
+        });
+      if (index > 0) lateSaid = false;
+      const judged = await judge(client, name, result, index > 0, signal);
+      if (judged.health === "unknown") {
+        report("unknown", judged.error.reason);
+        complain(judged.error);
+      } else {
+        report(judged.health);
+        if (lastProblem !== "") listener.problem(name, undefined);
+        lastProblem = "";
+      }
       index = nextBlockingIndex(index, result.index);
-      if (failures > 0) listener.problem(name, undefined);
       failures = 0;
-      lastProblem = "";
     } catch (e) {
       if (signal.aborted) break;
       if (!(e instanceof ConsulError)) throw e;
-      report("unknown");
-      if (e.message !== lastProblem) listener.problem(name, e);
-      lastProblem = e.message;
+      if (e.failure === "late-answer") {
+        // Ask again at once without blocking: only that answer says whether Consul is gone.
+        if (!lateSaid) complain(e);
+        lateSaid = true;
+        index = 0;
+        continue;
+      }
+      report("unknown", e.reason);
+      complain(e);
       index = 0;
       await sleep(jitteredBackoff(failures++, options), signal).catch(() => {});
     }
   }
+}
+
+/** What an answer says the health is; with `unknown`, the error that says why. */
+type Judged = { health: "healthy" | "unhealthy" } | { health: "unknown"; error: ConsulError };
+
+/** Judges an answer, asking Consul again only about an empty one under a default-deny policy. */
+async function judge(
+  client: ConsulClient,
+  name: string,
+  result: HealthResult,
+  blocking: boolean,
+  signal: AbortSignal,
+): Promise<Judged> {
+  const sendsToken = client.sendsToken;
+  const verdict = judgeAnswer({ passing: result.entries.length, ...result }, {
+    sendsToken,
+    blocking,
+  });
+  switch (verdict) {
+    case "healthy":
+    case "unhealthy":
+      return { health: verdict };
+    case "recheck": {
+      const plain = await client.healthService(name, { passing: true, signal });
+      return await judge(client, name, plain, false, signal);
+    }
+    case "ask": {
+      if (await client.aclAllowsRead("service", name, signal)) return { health: "unhealthy" };
+      return hidden(name, "service:read", sendsToken);
+    }
+    case "hidden":
+      return hidden(name, await missingRight(client, name, signal), sendsToken);
+  }
+}
+
+function hidden(name: string, missing: MissingRight, sendsToken: boolean): Judged {
+  const call = `GET /v1/health/service/${encodeURIComponent(name)}`;
+  return {
+    health: "unknown",
+    error: new ConsulError(call, "acl-filtered", hiddenMessage(name, missing, sendsToken)),
+  };
+}
+
+/** Which right hid the instances: service:read on the dependency, or node:read. */
+async function missingRight(
+  client: ConsulClient,
+  name: string,
+  signal: AbortSignal,
+): Promise<MissingRight> {
+  try {
+    return await client.aclAllowsRead("service", name, signal) ? "node:read" : "service:read";
+  } catch (e) {
+    if (signal.aborted) throw e;
+    return "service:read or node:read";
+  }
+}
+
+function lateError(client: ConsulClient, name: string, call: string, waitMs: number): ConsulError {
+  const after = formatDuration(client.blockingDeadlineMs(waitMs));
+  return new ConsulError(
+    call,
+    "late-answer",
+    `Consul did not answer the watch of ${name} for ${after} ` +
+      `(asked to answer within ${formatDuration(waitMs)}); asking again`,
+  );
 }
 
 function jitteredBackoff(failures: number, options: WatcherOptions): number {

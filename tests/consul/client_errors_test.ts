@@ -1,4 +1,4 @@
-import { equal, match, ok, rejects } from "node:assert/strict";
+import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { consulAddress } from "../../src/config/values.ts";
 import { ConsulClient } from "../../src/consul/client.ts";
 import { ConsulError } from "../../src/consul/errors.ts";
@@ -88,6 +88,152 @@ Deno.test("ConsulClient reports a missing unix socket clearly", async () => {
       consul.leader(),
       isConsulError("unreachable", /GET \/v1\/status\/leader failed: cannot connect: /),
     );
+  } finally {
+    consul.close();
+  }
+});
+
+/** A server of the test's own: answers every request with `handler`, records what arrived. */
+function misbehavingServer(handler: (req: Request) => Response | Promise<Response>) {
+  const received: { url: string; token: string | null }[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    received.push({ url: req.url, token: req.headers.get("X-Consul-Token") });
+    return handler(req);
+  });
+  return {
+    address: `127.0.0.1:${server.addr.port}`,
+    url: `http://127.0.0.1:${server.addr.port}`,
+    received,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+const TOKEN = "5ecret-t0ken-of-the-client-errors-test";
+
+Deno.test("ConsulClient never follows a redirect: the token stays with the agent", async () => {
+  await using elsewhere = misbehavingServer(() =>
+    new Response("[]", { headers: { "X-Consul-Index": "1" } })
+  );
+  for (const status of [301, 302, 303, 307, 308]) {
+    await using redirecting = misbehavingServer((req) =>
+      new Response(null, {
+        status,
+        headers: { Location: `${elsewhere.url}${new URL(req.url).pathname}` },
+      })
+    );
+    const consul = new ConsulClient({
+      address: consulAddress.parse(redirecting.address),
+      token: TOKEN,
+    });
+    try {
+      for (const call of [() => consul.healthService("db"), () => consul.deregisterService("a")]) {
+        await rejects(call(), (e: unknown) => {
+          ok(e instanceof ConsulError, String(e));
+          equal(e.failure, "redirect");
+          equal(e.status, status);
+          match(e.message, new RegExp(`failed: HTTP ${status} redirect, not followed`));
+          ok(!e.message.includes(TOKEN) && !e.message.includes(elsewhere.url));
+          return true;
+        });
+      }
+      equal(redirecting.received.length, 2);
+      equal(redirecting.received[0]?.token, TOKEN, "the agent's address got the token");
+    } finally {
+      consul.close();
+    }
+  }
+  deepEqual(elsewhere.received, [], "nothing, and so no token, reached the other origin");
+});
+
+Deno.test("ConsulClient reports Consul's connection limit (429) as what it is", async () => {
+  await using limited = misbehavingServer(() =>
+    new Response(
+      "Your IP is issuing too many concurrent connections, please rate limit your calls\n",
+      { status: 429 },
+    )
+  );
+  const consul = new ConsulClient({ address: consulAddress.parse(limited.address) });
+  try {
+    await rejects(consul.healthService("db", { passing: true }), (e: unknown) => {
+      ok(e instanceof ConsulError, String(e));
+      equal(e.failure, "connection-limit");
+      equal(e.status, 429);
+      ok(!e.isUnavailable, "Consul answered: it is reachable");
+      equal(
+        e.message,
+        "Consul call GET /v1/health/service/db failed: the agent turned the connection away: " +
+          "too many concurrent connections from this address (HTTP 429; the agent's " +
+          "limits.http_max_conns_per_client, 200 by default, counts every open connection from " +
+          "this address, those of other clients on it included)",
+      );
+      equal(
+        e.reason,
+        "Consul turned the connection away: too many concurrent connections from this address " +
+          "(limits.http_max_conns_per_client)",
+      );
+      return true;
+    });
+  } finally {
+    consul.close();
+  }
+});
+
+Deno.test("ConsulClient reports another 429 as rate limiting", async () => {
+  await using limited = misbehavingServer(() =>
+    new Response("rate limit exceeded, try again later\n", { status: 429 })
+  );
+  const consul = new ConsulClient({ address: consulAddress.parse(limited.address) });
+  try {
+    await rejects(consul.deregisterService("a"), (e: unknown) => {
+      ok(e instanceof ConsulError, String(e));
+      equal(e.failure, "http");
+      equal(e.status, 429);
+      match(
+        e.message,
+        /HTTP 429: rate limit exceeded, try again later \(Consul is rate-limiting requests/,
+      );
+      return true;
+    });
+  } finally {
+    consul.close();
+  }
+});
+
+Deno.test("ConsulClient errors never echo the token, even when a server echoes it", async () => {
+  await using echoing = misbehavingServer((req) => {
+    const echoed = `you sent X-Consul-Token: ${req.headers.get("X-Consul-Token")}`;
+    return new URL(req.url).pathname.startsWith("/v1/health/")
+      ? new Response(`<html>${echoed}</html>`, { headers: { "X-Consul-Index": "3" } })
+      : new Response(echoed, { status: 500 });
+  });
+  const consul = new ConsulClient({ address: consulAddress.parse(echoing.address), token: TOKEN });
+  try {
+    for (const call of [() => consul.healthService("db"), () => consul.deregisterService("a")]) {
+      await rejects(call(), (e: unknown) => {
+        ok(e instanceof ConsulError, String(e));
+        match(e.message, /you sent X-Consul-Token: <token>/);
+        ok(!e.message.includes(TOKEN), e.message);
+        ok(!e.reason.includes(TOKEN), e.reason);
+        return true;
+      });
+    }
+  } finally {
+    consul.close();
+  }
+});
+
+Deno.test("ConsulClient refuses a token that is no header value without quoting it", async () => {
+  await using server = misbehavingServer(() => new Response("true"));
+  const secret = "line-one\nline-two-secret";
+  const consul = new ConsulClient({ address: consulAddress.parse(server.address), token: secret });
+  try {
+    await rejects(consul.leader(), (e: unknown) => {
+      ok(e instanceof ConsulError, String(e));
+      match(e.message, /the ACL token is not a valid HTTP header value$/);
+      ok(!e.message.includes("line-two-secret"), e.message);
+      return true;
+    });
+    deepEqual(server.received, []);
   } finally {
     consul.close();
   }

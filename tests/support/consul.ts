@@ -48,6 +48,11 @@ export interface ConsulOptions {
    * `mutual` makes the agent require a client certificate on it.
    */
   readonly tls?: "server" | "mutual";
+  /**
+   * `false`: blocking health queries take Consul's RPC path (`use_streaming_backend = false`)
+   * instead of the streaming backend, the default since 1.10.
+   */
+  readonly streamingBackend?: boolean;
 }
 
 /** The HTTPS side of an agent started with the `tls` option. */
@@ -122,6 +127,7 @@ function agentArgs(
   token: string,
   socketPath: string | undefined,
   tls: { dir: string; mutual: boolean } | undefined,
+  streamingBackend: boolean,
 ): string[] {
   const [http, dns, serfLan, serfWan, server, grpc, grpcTls, https] = ports;
   const args = [
@@ -138,6 +144,7 @@ function agentArgs(
     `-grpc-tls-port=${grpcTls}`,
     "-log-level=warn",
   ];
+  if (!streamingBackend) args.push("-hcl", "use_streaming_backend = false");
   if (socketPath) args.push("-hcl", `addresses { http = "127.0.0.1 unix://${socketPath}" }`);
   if (tls) {
     args.push(
@@ -193,6 +200,7 @@ async function startConsulOnce(options: ConsulOptions): Promise<ConsulAgent> {
     token,
     socketPath,
     options.tls && socketDir ? { dir: socketDir, mutual: options.tls === "mutual" } : undefined,
+    options.streamingBackend ?? true,
   );
   const runner = mode === "container" ? containerRunner(args, socketDir) : processRunner(args);
   const dispose = async () => {
@@ -358,4 +366,58 @@ async function tokenAccepted(address: string, token: string): Promise<boolean> {
   });
   await response.body?.cancel();
   return response.ok;
+}
+
+/** An ACL token made by {@linkcode createAclToken}. */
+export interface AclToken {
+  /** Its public id (to update or delete it). */
+  readonly accessorId: string;
+  /** The secret a client sends in `X-Consul-Token`. */
+  readonly secretId: string;
+}
+
+/** The built-in anonymous token: what applies to a request without a token. */
+export const ANONYMOUS_TOKEN_ID = "00000000-0000-0000-0000-000000000002";
+
+async function aclCall(agent: ConsulAgent, method: string, path: string, body: unknown) {
+  if (!agent.masterToken) throw new Error("the agent was started without acl: true");
+  const response = await fetch(`http://${agent.address}${path}`, {
+    method,
+    headers: { "X-Consul-Token": agent.masterToken },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status}: ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** Creates an ACL policy named `name` with `rules` (HCL), using the management token. */
+export async function createAclPolicy(
+  agent: ConsulAgent,
+  name: string,
+  rules: string,
+): Promise<void> {
+  await aclCall(agent, "PUT", "/v1/acl/policy", { Name: name, Rules: rules });
+}
+
+/** Creates a token holding the named policies (none: a token without any right). */
+export async function createAclToken(
+  agent: ConsulAgent,
+  policies: readonly string[],
+): Promise<AclToken> {
+  const token = await aclCall(agent, "PUT", "/v1/acl/token", {
+    Policies: policies.map((Name) => ({ Name })),
+  });
+  return { accessorId: String(token.AccessorID), secretId: String(token.SecretID) };
+}
+
+/** Replaces the policies of a token, e.g. to revoke a right while it is in use. */
+export async function setAclTokenPolicies(
+  agent: ConsulAgent,
+  accessorId: string,
+  policies: readonly string[],
+): Promise<void> {
+  await aclCall(agent, "PUT", `/v1/acl/token/${accessorId}`, {
+    Policies: policies.map((Name) => ({ Name })),
+  });
 }
