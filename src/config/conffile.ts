@@ -96,7 +96,8 @@ export function closestKey(key: string): string | undefined {
  */
 export function parseConffile(text: string, path: string): ConffileLayer {
   const layer: ConffileLayer = { values: new Map(), problems: [], warnings: [] };
-  const parsed = parseJsonWithPosition(text);
+  // Editors on Windows start UTF-8 files with a byte-order mark; JSON.parse refuses it.
+  const parsed = parseJsonWithPosition(text.replace(/^\uFEFF/, ""));
   if (!parsed.ok) {
     layer.problems.push(`conffile ${path}: ${parsed.error}`);
     return layer;
