@@ -1,4 +1,6 @@
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { eventually } from "../support/eventually.ts";
+import { lines, startPilot, tempDir } from "../support/pilot.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const SEED = new URL("../fixtures/seed_conffile.json", import.meta.url).pathname;
@@ -128,4 +130,36 @@ Deno.test("main.ts version, --help and usage errors", async () => {
   equal(flag.code, 2);
   match(flag.err, /unknown option '--nope'/);
   match(flag.err, /Usage: amp-pilot check/);
+});
+
+/** A mate that traps SIGTERM, takes a second to clean up, and exits 7. */
+function termTrappingMate(log: string): string[] {
+  return [
+    "sh",
+    "-c",
+    `trap 'sleep 1; echo cleaned >> ${log}; exit 7' TERM; echo started >> ${log}; ` +
+    "while :; do sleep 0.1; done",
+  ];
+}
+
+Deno.test("a stop timeout past its maximum (600h) is exit 2 naming the variable; the mate never starts", async () => {
+  await using dir = await tempDir();
+  const log = `${dir.path}/mate.log`;
+  await using pilot = startPilot({ AMPPILOT_STOPTIMEOUT: "600h" }, termTrappingMate(log));
+  equal((await pilot.status).code, 2);
+  equal(
+    pilot.stderr(),
+    'amp-pilot: configuration error: AMPPILOT_STOPTIMEOUT="600h": expected a duration of at most 1h\n',
+  );
+  deepEqual(await lines(log), []);
+});
+
+Deno.test("a stop timeout at its maximum (1h) gives a TERM-trapping mate its time to clean up", async () => {
+  await using dir = await tempDir();
+  const log = `${dir.path}/mate.log`;
+  await using pilot = startPilot({ AMPPILOT_STOPTIMEOUT: "1h" }, termTrappingMate(log));
+  await eventually(async () => deepEqual(await lines(log), ["started"]), 15_000);
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 7, pilot.stderr());
+  deepEqual(await lines(log), ["started", "cleaned"]);
 });
