@@ -1,6 +1,7 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { eventually } from "../support/eventually.ts";
 import { lines, startPilot, tempDir } from "../support/pilot.ts";
+import { recordPilotOutput, TEST_SECRETS } from "../support/secrets.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const SEED = new URL("../fixtures/seed_conffile.json", import.meta.url).pathname;
@@ -15,7 +16,9 @@ async function pilot(args: string[], env: Record<string, string> = {}) {
     stderr: "piped",
   }).output();
   const decoder = new TextDecoder();
-  return { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
+  const [out, err] = [decoder.decode(stdout), decoder.decode(stderr)];
+  recordPilotOutput(env, out, err);
+  return { code, out, err };
 }
 
 /** The seed README's environment variables, with a command. */
@@ -33,7 +36,7 @@ const SEED_ENV = {
   KAFKA_TOPIC: "amp-logs",
   DEPENDENCIES: "amp-log-worker, db",
   AMPPILOT_AMPLOGWORKER_ONLYATSTARTUP: "true",
-  CONSUL_HTTP_TOKEN: "very-secret-token",
+  CONSUL_HTTP_TOKEN: TEST_SECRETS.consulToken,
 };
 
 Deno.test("main.ts check prints the effective configuration with its sources", async () => {
@@ -49,7 +52,7 @@ Deno.test("main.ts check prints the effective configuration with its sources", a
   match(out, /Kafka topic\s+amp-logs\s+env: KAFKA_TOPIC/);
   match(out, /pilot log level\s+info\s+default/);
   match(out, /Consul ACL token\s+<redacted>\s+env: CONSUL_HTTP_TOKEN/);
-  ok(!out.includes("very-secret-token") && !err.includes("very-secret-token"));
+  ok(!out.includes(TEST_SECRETS.consulToken) && !err.includes(TEST_SECRETS.consulToken));
 });
 
 Deno.test("main.ts check --json prints one JSON object", async () => {
