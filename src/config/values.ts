@@ -260,29 +260,20 @@ export const nameList: ValueParser<string[]> = valueParser(
 export const DEPENDENCIES_EXPECTED =
   'expected names separated by commas or blanks, or an array of {"Name": "db", "OnlyAtStartup": false}';
 
+/** A trimmed non-empty string that `isValid` accepts; `expected` describes one. */
+function checkedName(expected: string, isValid: (name: string) => boolean): ValueParser<string> {
+  return valueParser(`expected ${expected}`, (raw) => {
+    if (typeof raw !== "string" || raw.trim() === "") return undefined;
+    if (!isValid(raw.trim())) throw new Reject(`expected ${expected}`);
+    return raw.trim();
+  });
+}
+
 /** A Consul service name (see `service_name.ts`), surrounding blanks removed. */
-export const serviceName: ValueParser<string> = valueParser(
-  `expected ${SERVICE_NAME_EXPECTED}`,
-  (raw) => {
-    if (typeof raw !== "string") return undefined;
-    const name = raw.trim();
-    if (name === "") return undefined;
-    if (!isServiceName(name)) throw new Reject(`expected ${SERVICE_NAME_EXPECTED}`);
-    return name;
-  },
-);
+export const serviceName: ValueParser<string> = checkedName(SERVICE_NAME_EXPECTED, isServiceName);
 
 /** A Consul instance id (see `service_name.ts`), surrounding blanks removed. */
-export const serviceId: ValueParser<string> = valueParser(
-  `expected ${SERVICE_ID_EXPECTED}`,
-  (raw) => {
-    if (typeof raw !== "string") return undefined;
-    const id = raw.trim();
-    if (id === "") return undefined;
-    if (!isServiceId(id)) throw new Reject(`expected ${SERVICE_ID_EXPECTED}`);
-    return id;
-  },
-);
+export const serviceId: ValueParser<string> = checkedName(SERVICE_ID_EXPECTED, isServiceId);
 
 /** Rejects a list holding a name Consul's URLs cannot carry, naming the first such name. */
 export function checkServiceNames(names: readonly string[]): string | undefined {

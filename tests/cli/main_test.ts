@@ -126,6 +126,8 @@ Deno.test("main.ts version, --help and usage errors", async () => {
   equal(help.code, 0);
   match(help.out, /Usage: amp-pilot check/);
   match(help.out, /AMPPILOT_REGISTEREDPORT, conffile "RegisteredPort", conffile "RegisterPort"/);
+  match(help.out, /grace between SIGTERM and SIGKILL \(at most 1h\)\s+AMPPILOT_STOPTIMEOUT/);
+  match(help.out, /removes a critical instance after \(at most 168h\)\s+AMPPILOT_DEREGISTERAFTER/);
   const unknown = await pilot(["launch"]);
   equal(unknown.code, 2);
   match(unknown.err, /^amp-pilot: unknown command "launch"\n\nUsage:|amp-pilot \[run\]/);
