@@ -168,3 +168,25 @@ Deno.test("a stop timeout at its maximum (1h) gives a TERM-trapping mate its tim
   equal((await pilot.status).code, 7, pilot.stderr());
   deepEqual(await lines(log), ["started", "cleaned"]);
 });
+
+Deno.test("main.ts check refuses a FIFO, /dev/zero and a secret file with a line inside, at once and without showing it", async () => {
+  await using dir = await tempDir();
+  const fifo = `${dir.path}/conffile.fifo`;
+  equal((await new Deno.Command("mkfifo", { args: [fifo] }).output()).code, 0);
+  const token = `${dir.path}/token`;
+  await Deno.writeTextFile(token, `${TEST_SECRETS.consulTokenInFile}\nsecond-line-of-token\n`);
+  const { code, out, err } = await pilot(["check"], {
+    AMPPILOT_CONFFILE: fifo,
+    AMPPILOT_LAUNCH_CMD: "app",
+    CONSUL_HTTP_TOKEN_FILE: token,
+    KAFKA: "k:9092",
+    AMPPILOT_KAFKA_CACERT: "/dev/zero",
+  });
+  equal(code, 2);
+  equal(out, "");
+  deepEqual(err.trim().split("\n"), [
+    `amp-pilot: configuration error: AMPPILOT_CONFFILE=${fifo}: cannot read the file: it is a FIFO, not a file`,
+    `amp-pilot: configuration error: CONSUL_HTTP_TOKEN_FILE=${token}: it holds a line break (only one at the end is allowed); expected a file holding the ACL token`,
+    "amp-pilot: configuration error: AMPPILOT_KAFKA_CACERT=/dev/zero: cannot read the file: it is a character device, not a file",
+  ]);
+});
