@@ -1,6 +1,6 @@
 /**
- * Configuration fuzzing: random environments and conffiles (keys of the settings table, random
- * values, random bytes). Whatever they hold, loading the configuration either succeeds or
+ * Configuration fuzzing: random environments, conffiles and Docker discovery values (keys of the
+ * settings table, random values, random bytes). Whatever they hold, loading the configuration either succeeds or
  * throws its own ConfigError, each problem is one line naming a variable or a conffile key, and
  * no problem or warning shows a secret.
  *
@@ -162,12 +162,18 @@ const files = fc.record({
   ),
 });
 
+/** Values found by Docker discovery (labels and the image's settings): any JSON. */
+const loaderValues = fc.dictionary(fc.constantFrom(...SETTINGS.map((s) => s.key)), jsonValue, {
+  maxKeys: 4,
+});
+
 /** Known names a problem may cite: a variable, a conffile key, or the per-dependency form. */
 function namesSomething(problem: string): boolean {
   return problem.startsWith("conffile ") ||
     VARIABLES.some((name) => problem.includes(name)) ||
     /AMPPILOT_\w*_ONLY(AT|ON)STARTUP/.test(problem) ||
-    problem.includes("arguments after --");
+    problem.includes("arguments after --") ||
+    /Docker discovery \(\w+\)/.test(problem);
 }
 
 Deno.test(`loadConfig() survives fuzzed environments and conffiles (seed ${SEED})`, async () => {
@@ -178,7 +184,8 @@ Deno.test(`loadConfig() survives fuzzed environments and conffiles (seed ${SEED}
       environment,
       files,
       fc.array(fc.string(), { maxLength: 3 }),
-      async (env, f, args) => {
+      loaderValues,
+      async (env, f, args, loader) => {
         const content: Record<string, string> = {
           "/f/conf.json": f.conf,
           "/f/secret": f.secret,
@@ -197,7 +204,13 @@ Deno.test(`loadConfig() survives fuzzed environments and conffiles (seed ${SEED}
         };
         let messages: readonly string[];
         try {
-          const loaded = await loadConfig({ env, args, readTextFile, randomSuffix: () => "0000" });
+          const loaded = await loadConfig({
+            env,
+            args,
+            loader,
+            readTextFile,
+            randomSuffix: () => "0000",
+          });
           messages = loaded.warnings;
         } catch (e) {
           if (!(e instanceof ConfigError)) throw new Error(`not a ConfigError: ${e}`, { cause: e });
