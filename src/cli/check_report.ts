@@ -6,7 +6,8 @@
 
 import type { LoadedConfig, Provenance } from "../config/load.ts";
 import { REDACTED, redactUrlCredentials } from "../config/redact.ts";
-import { SETTINGS } from "../config/settings.ts";
+import { MAX_DURATION_MS, SETTINGS } from "../config/settings.ts";
+import { formatDuration } from "../config/values.ts";
 import type { PilotConfig } from "../config/types.ts";
 
 /** One row of the report. */
@@ -106,15 +107,9 @@ function showValue(key: keyof PilotConfig, c: PilotConfig): string {
     case "kafkaBufferBytes":
       return showBytes(c.kafkaBufferBytes);
     default:
-      if (key.endsWith("Ms")) return showMs(c[key] as number);
+      if (key.endsWith("Ms")) return formatDuration(c[key] as number);
       return c[key] === undefined ? "-" : String(c[key]);
   }
-}
-
-function showMs(ms: number): string {
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }
 
 function showBytes(n: number): string {
@@ -128,14 +123,18 @@ function showBytes(n: number): string {
 export function settingsReference(): string {
   const lines = SETTINGS.map((s) => {
     const names = [...s.env, ...s.conffile.map((k) => `conffile "${k}"`)].join(", ");
-    return `  ${s.describe.padEnd(42)} ${names}`;
+    const maxMs = (MAX_DURATION_MS as Partial<Record<string, number>>)[s.key];
+    const describe = maxMs === undefined
+      ? s.describe
+      : `${s.describe} (at most ${formatDuration(maxMs)})`;
+    return `  ${describe.padEnd(56)} ${names}`;
   });
-  lines.push(`  ${"Consul ACL token".padEnd(42)} CONSUL_HTTP_TOKEN, CONSUL_HTTP_TOKEN_FILE`);
+  lines.push(`  ${"Consul ACL token".padEnd(56)} CONSUL_HTTP_TOKEN, CONSUL_HTTP_TOKEN_FILE`);
   lines.push(
-    `  ${"dependency only needed at startup".padEnd(42)} AMPPILOT_<DEP>_ONLYATSTARTUP, ` +
+    `  ${"dependency only needed at startup".padEnd(56)} AMPPILOT_<DEP>_ONLYATSTARTUP, ` +
       "AMPPILOT_<DEP>_ONLYONSTARTUP",
   );
-  lines.push(`  ${"conffile path".padEnd(42)} AMPPILOT_CONFFILE`);
+  lines.push(`  ${"conffile path".padEnd(56)} AMPPILOT_CONFFILE`);
   return `Settings (environment variables, conffile keys):\n${lines.join("\n")}`;
 }
 

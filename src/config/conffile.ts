@@ -5,6 +5,7 @@
  * @module
  */
 
+import { showText } from "./redact.ts";
 import { IGNORED_CONFFILE_KEYS, type SettingKey, SETTINGS } from "./settings.ts";
 
 /** A raw value and a human description of where it was found. */
@@ -51,14 +52,43 @@ export function parseJsonWithPosition(
   } catch (e) {
     const message = (e as Error).message;
     const m = /at position (\d+)/.exec(message);
-    const offset = m ? Number(m[1]) : text.length;
-    const { line, column } = lineAndColumn(text, offset);
-    const reason = message.replace(/\s*(in JSON )?at position \d+.*$/s, "").replace(
+    let offset = m ? Number(m[1]) : text.length;
+    let reason = message.replace(/\s*(in JSON )?at position \d+.*$/s, "").replace(
       / in JSON$/,
       "",
     );
-    return { ok: false, error: `invalid JSON at line ${line}, column ${column}: ${reason}` };
+    // V8 quotes the text after an unexpected token, and gives no position: find the token
+    // (`Unexpected token 'x', "…text…" is not valid JSON`, also with `…` around the text).
+    const token = /^Unexpected token '(.+?)', .* is not valid JSON$/s.exec(message);
+    if (token) {
+      reason = `Unexpected token ${JSON.stringify(token[1])}`;
+      offset = firstOutsideStrings(text, token[1]!) ?? offset;
+    } else if (reason.includes("is not valid JSON")) {
+      reason = "Unexpected input";
+    }
+    const { line, column } = lineAndColumn(text, offset);
+    return {
+      ok: false,
+      error: `invalid JSON at line ${line}, column ${column}: ${reason.split("\n")[0]}`,
+    };
   }
+}
+
+/** The offset of the first `token` outside JSON string literals. */
+function firstOutsideStrings(text: string, token: string): number | undefined {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (text.startsWith(token, i)) {
+      return i;
+    } else if (c === '"') {
+      inString = true;
+    }
+  }
+  return undefined;
 }
 
 /** Levenshtein distance of two short strings, case-insensitive. */
@@ -94,9 +124,11 @@ export function closestKey(key: string): string | undefined {
  * @param text The file's content.
  * @param path The file's path, used in messages.
  */
-export function parseConffile(text: string, path: string): ConffileLayer {
+export function parseConffile(text: string, filePath: string): ConffileLayer {
+  const path = showText(filePath);
   const layer: ConffileLayer = { values: new Map(), problems: [], warnings: [] };
-  const parsed = parseJsonWithPosition(text);
+  // Editors on Windows start UTF-8 files with a byte-order mark; JSON.parse refuses it.
+  const parsed = parseJsonWithPosition(text.replace(/^\uFEFF/, ""));
   if (!parsed.ok) {
     layer.problems.push(`conffile ${path}: ${parsed.error}`);
     return layer;
@@ -129,12 +161,19 @@ export function parseConffile(text: string, path: string): ConffileLayer {
 
 function unknownKey(layer: ConffileLayer, path: string, key: string): void {
   if (IGNORED_CONFFILE_KEYS.some((k) => k.toLowerCase() === key.toLowerCase())) {
-    layer.warnings.push(`conffile ${path}: key "${key}" of the original amp-pilot is ignored`);
+    layer.warnings.push(
+      `conffile ${path}: key ${showKey(key)} of the original amp-pilot is ignored`,
+    );
     return;
   }
   const suggestion = closestKey(key);
   layer.problems.push(
-    `conffile ${path}: unknown key "${key}"` +
+    `conffile ${path}: unknown key ${showKey(key)}` +
       (suggestion ? `; did you mean "${suggestion}"?` : "; see `amp-pilot check --help`"),
   );
+}
+
+/** A key as the user wrote it, quoted, escaped and shortened. */
+function showKey(key: string): string {
+  return JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key);
 }

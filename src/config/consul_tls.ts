@@ -7,8 +7,10 @@
  * @module
  */
 
+import type { TextFileReader } from "./read_file.ts";
 import { type Environment, envValue } from "./env.ts";
 import { readPemFile } from "./pem_file.ts";
+import { showText } from "./redact.ts";
 import type { ConsulAddress, ConsulTls } from "./types.ts";
 
 /** The variables, in the order they are reported. */
@@ -23,7 +25,7 @@ export const CONSUL_TLS_ENV = ["CONSUL_CACERT", "CONSUL_CLIENT_CERT", "CONSUL_CL
 export async function readConsulTls(
   env: Environment,
   address: ConsulAddress | undefined,
-  readTextFile: (path: string) => Promise<string>,
+  readTextFile: TextFileReader,
   problems: string[],
   warnings: string[],
 ): Promise<{ value: ConsulTls; origin: string } | undefined> {
@@ -53,5 +55,8 @@ export async function readConsulTls(
     caCerts: ca === undefined ? [] : [ca],
     ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
   };
-  return { value, origin: set.map((name) => `${name}=${envValue(env, name)}`).join(", ") };
+  return {
+    value,
+    origin: set.map((name) => `${name}=${showText(envValue(env, name)!)}`).join(", "),
+  };
 }

@@ -9,7 +9,7 @@
 import { z } from "../deps.ts";
 import { parseBoolWord } from "./bool_words.ts";
 import type { Dependency } from "./types.ts";
-import { DEPENDENCIES_EXPECTED, type ParseResult } from "./values.ts";
+import { checkServiceNames, DEPENDENCIES_EXPECTED, type ParseResult } from "./values.ts";
 
 const NAME = z.string().trim().min(1);
 
@@ -40,6 +40,10 @@ export function parseDependencyList(raw: unknown): ParseResult<Dependency[]> {
     const entry = parsed.error.issues.map((i) => i.path[0]).find((p) => typeof p === "number");
     const which = entry === undefined ? "" : ` (entry ${entry + 1} is not one)`;
     return { ok: false, expected: `${DEPENDENCIES_EXPECTED}${which}` };
+  }
+  const problem = checkServiceNames(parsed.data.map((dep) => dep.name));
+  if (problem !== undefined) {
+    return { ok: false, expected: `expected dependency names: ${problem}` };
   }
   const seen = new Map<string, Dependency>();
   for (const dep of parsed.data) if (!seen.has(dep.name)) seen.set(dep.name, dep);

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { FileRefusedError } from "./read_file.ts";
+
 /** Exit code of the pilot on a configuration error. */
 export const CONFIG_ERROR_EXIT_CODE = 2;
 
@@ -27,8 +29,11 @@ export class ConfigError extends Error {
 
 /** Why a file named by the configuration could not be read, in a few words. */
 export function describeIoError(e: unknown): string {
+  if (e instanceof FileRefusedError) return e.message;
   if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (e instanceof Deno.errors.IsADirectory) return "it is a directory";
   if (e instanceof Deno.errors.NotFound) return "the file does not exist";
-  return e instanceof Error ? e.message : String(e);
+  // Deno's messages end with the path ("…(os error 2): stat '/x'"); the caller names the path.
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/(\(os error \d+\)).*$/s, "$1").split("\n")[0]!;
 }

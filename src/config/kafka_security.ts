@@ -8,10 +8,13 @@
  * @module
  */
 
+import type { TextFileReader } from "./read_file.ts";
 import { parseBoolWord } from "./bool_words.ts";
 import { type Environment, envValue } from "./env.ts";
 import { describeIoError } from "./errors.ts";
 import { readPemFile } from "./pem_file.ts";
+import { showText } from "./redact.ts";
+import { checkSecret, MAX_SECRET_BYTES } from "./secret_value.ts";
 import type { KafkaSaslMechanism, KafkaSecurity } from "./types.ts";
 
 /** The variables, in the order they are reported. */
@@ -37,7 +40,7 @@ const MECHANISMS: readonly KafkaSaslMechanism[] = ["PLAIN", "SCRAM-SHA-256", "SC
 export async function readKafkaSecurity(
   env: Environment,
   kafkaOn: boolean,
-  readTextFile: (path: string) => Promise<string>,
+  readTextFile: TextFileReader,
   problems: string[],
   warnings: string[],
 ): Promise<{ value: KafkaSecurity; origin: string } | undefined> {
@@ -58,23 +61,27 @@ export async function readKafkaSecurity(
         `set ${TLS}=true or ${CACERT} if the brokers speak TLS`,
     );
   }
-  const shown = set.map((name) => name === PASSWORD ? name : `${name}=${envValue(env, name)}`);
+  const shown = set.map((name) =>
+    name === PASSWORD ? name : `${name}=${showText(envValue(env, name)!)}`
+  );
   return { value, origin: shown.join(", ") };
 }
 
 async function readTls(
   env: Environment,
-  readTextFile: (path: string) => Promise<string>,
+  readTextFile: TextFileReader,
   problems: string[],
 ): Promise<KafkaSecurity["tls"]> {
   const flag = envValue(env, TLS);
   const on = flag === undefined ? undefined : parseBoolWord(flag);
   if (flag !== undefined && on === undefined) {
-    problems.push(`${TLS}=${flag}: expected true/false, 1/0, yes/no or on/off`);
+    problems.push(`${TLS}=${showText(flag)}: expected true/false, 1/0, yes/no or on/off`);
   }
   const path = envValue(env, CACERT);
   if (path === undefined) return on ? { caCerts: [] } : undefined;
-  if (on === false) problems.push(`${CACERT} is set but ${TLS}=${flag}; expected TLS on, or no CA`);
+  if (on === false) {
+    problems.push(`${CACERT} is set but ${TLS}=${showText(flag!)}; expected TLS on, or no CA`);
+  }
   const ca = await readPemFile(
     CACERT,
     path,
@@ -88,7 +95,7 @@ async function readTls(
 
 async function readSasl(
   env: Environment,
-  readTextFile: (path: string) => Promise<string>,
+  readTextFile: TextFileReader,
   problems: string[],
 ): Promise<KafkaSecurity["sasl"]> {
   const raw = envValue(env, MECHANISM);
@@ -102,7 +109,9 @@ async function readSasl(
     return undefined;
   }
   const mechanism = MECHANISMS.find((m) => m === raw.trim().toUpperCase());
-  if (!mechanism) problems.push(`${MECHANISM}=${raw}: unknown SASL mechanism; ${expected}`);
+  if (!mechanism) {
+    problems.push(`${MECHANISM}=${showText(raw)}: unknown SASL mechanism; ${expected}`);
+  }
   if (!username) problems.push(`${MECHANISM} is set without ${USERNAME}; expected a user name`);
   if (password === undefined && envValue(env, PASSWORD_FILE) === undefined) {
     problems.push(`${MECHANISM} is set without ${PASSWORD} or ${PASSWORD_FILE}; expected one`);
@@ -114,22 +123,33 @@ async function readSasl(
 /** The password, from the variable or else the file (a trailing newline removed). */
 async function readPassword(
   env: Environment,
-  readTextFile: (path: string) => Promise<string>,
+  readTextFile: TextFileReader,
   problems: string[],
 ): Promise<string | undefined> {
+  const rules = { asciiOnly: false, trim: false };
   const direct = envValue(env, PASSWORD);
   const path = envValue(env, PASSWORD_FILE);
   if (direct !== undefined && path !== undefined) {
     problems.push(`both ${PASSWORD} and ${PASSWORD_FILE} are set; expected one`);
   }
-  if (direct !== undefined) return direct;
+  if (direct !== undefined) {
+    const checked = checkSecret(direct, rules);
+    if (checked.ok) return checked.value;
+    problems.push(`${PASSWORD}: ${checked.reason}; expected the Kafka password`);
+    return undefined;
+  }
   if (path === undefined) return undefined;
+  const where = `${PASSWORD_FILE}=${showText(path)}`;
   try {
-    const value = (await readTextFile(path)).replace(/\r?\n$/, "");
-    if (value !== "") return value;
-    problems.push(`${PASSWORD_FILE}=${path}: the file is empty; expected the Kafka password`);
+    const checked = checkSecret(await readTextFile(path, MAX_SECRET_BYTES), rules);
+    if (checked.ok) return checked.value;
+    problems.push(
+      checked.empty
+        ? `${where}: the file is empty; expected the Kafka password`
+        : `${where}: ${checked.reason}; expected a file holding the Kafka password`,
+    );
   } catch (e) {
-    problems.push(`${PASSWORD_FILE}=${path}: cannot read the file: ${describeIoError(e)}`);
+    problems.push(`${where}: cannot read the file: ${describeIoError(e)}`);
   }
   return undefined;
 }

@@ -14,7 +14,9 @@ import {
   strayOnlyAtStartupVariables,
 } from "./env.ts";
 import { ConfigError, describeIoError } from "./errors.ts";
-import { redactValue } from "./redact.ts";
+import { MAX_CONFIG_FILE_BYTES, readBoundedTextFile, type TextFileReader } from "./read_file.ts";
+import { redactValue, showText } from "./redact.ts";
+import { checkSecret, MAX_SECRET_BYTES } from "./secret_value.ts";
 import {
   CONFFILE_ENV,
   DEFAULTS,
@@ -54,8 +56,11 @@ export interface LoadOptions {
   readonly args?: readonly string[];
   /** Raw values found by Docker discovery. */
   readonly loader?: Readonly<Partial<Record<SettingKey, unknown>>>;
-  /** Reads a text file (the conffile, the token file). Defaults to `Deno.readTextFile`. */
-  readonly readTextFile?: (path: string) => Promise<string>;
+  /**
+   * Reads a text file (the conffile, a token, a PEM file) of at most `maxBytes` bytes. Defaults
+   * to {@linkcode readBoundedTextFile}, which refuses what is not a regular file.
+   */
+  readonly readTextFile?: TextFileReader;
   /** Random suffix of the default instance id. */
   readonly randomSuffix?: () => string;
 }
@@ -72,7 +77,7 @@ const MIN_DEREGISTER_AFTER_MS = 60_000;
  * @throws {ConfigError} With every problem found, not just the first.
  */
 export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
-  const readTextFile = options.readTextFile ?? Deno.readTextFile;
+  const readTextFile = options.readTextFile ?? readBoundedTextFile;
   const problems: string[] = [];
   const warnings: string[] = [];
 
@@ -153,20 +158,24 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
 
 async function readConffileLayer(
   env: Environment,
-  readTextFile: (path: string) => Promise<string>,
+  readTextFile: TextFileReader,
 ): Promise<ConffileLayer> {
   const path = envValue(env, CONFFILE_ENV);
   const empty: ConffileLayer = { values: new Map(), problems: [], warnings: [] };
   if (path === undefined) return empty;
+  const where = `${CONFFILE_ENV}=${showText(path)}`;
   try {
-    return parseConffile(await readTextFile(path), path);
+    const text = await readTextFile(path, MAX_CONFIG_FILE_BYTES);
+    if (text.length > MAX_CONFIG_FILE_BYTES) {
+      empty.problems.push(`${where}: cannot read the file: it is larger than 1 MiB`);
+      return empty;
+    }
+    return parseConffile(text, path);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      empty.warnings.push(
-        `${CONFFILE_ENV}=${path}: the file does not exist; continuing without it`,
-      );
+      empty.warnings.push(`${where}: the file does not exist; continuing without it`);
     } else {
-      empty.problems.push(`${CONFFILE_ENV}=${path}: cannot read the file: ${describeIoError(e)}`);
+      empty.problems.push(`${where}: cannot read the file: ${describeIoError(e)}`);
     }
     return empty;
   }
@@ -207,20 +216,30 @@ function pickCandidate(
 
 async function readToken(
   env: Environment,
-  readTextFile: (path: string) => Promise<string>,
+  readTextFile: TextFileReader,
   problems: string[],
 ): Promise<{ value: string; origin: string } | undefined> {
   const [tokenVar, fileVar] = TOKEN_ENV;
+  const rules = { asciiOnly: true, trim: true };
   const direct = envValue(env, tokenVar);
-  if (direct !== undefined) return { value: direct.trim(), origin: tokenVar };
+  if (direct !== undefined) {
+    const checked = checkSecret(direct, rules);
+    if (checked.ok) return { value: checked.value, origin: tokenVar };
+    problems.push(`${tokenVar}: ${checked.reason}; expected the ACL token`);
+    return undefined;
+  }
   const path = envValue(env, fileVar);
   if (path === undefined) return undefined;
+  const where = `${fileVar}=${showText(path)}`;
   try {
-    const value = (await readTextFile(path)).trim();
-    if (value !== "") return { value, origin: fileVar };
-    problems.push(`${fileVar}=${path}: the file is empty; expected a file holding the ACL token`);
+    const checked = checkSecret(await readTextFile(path, MAX_SECRET_BYTES), rules);
+    if (checked.ok) return { value: checked.value, origin: fileVar };
+    problems.push(
+      `${where}: ${checked.empty ? "the file is empty" : checked.reason}; ` +
+        "expected a file holding the ACL token",
+    );
   } catch (e) {
-    problems.push(`${fileVar}=${path}: cannot read the token file: ${describeIoError(e)}`);
+    problems.push(`${where}: cannot read the token file: ${describeIoError(e)}`);
   }
   return undefined;
 }
@@ -237,7 +256,9 @@ function applyOnlyAtStartup(
     if (variable === undefined) return dep;
     const parsed = boolean.tryParse(envValue(env, variable));
     if (!parsed.ok) {
-      problems.push(`${variable}=${JSON.stringify(envValue(env, variable))}: ${parsed.expected}`);
+      problems.push(
+        `${variable}=${redactValue(variable, envValue(env, variable))}: ${parsed.expected}`,
+      );
       return dep;
     }
     if (sources.dependencies?.source === "default") {

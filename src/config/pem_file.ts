@@ -4,7 +4,9 @@
  * @module
  */
 
+import { MAX_CONFIG_FILE_BYTES, type TextFileReader } from "./read_file.ts";
 import { describeIoError } from "./errors.ts";
+import { showText } from "./redact.ts";
 
 /** Any PEM block: a certificate or a key. */
 const ANY_PEM = /-----BEGIN [A-Z ]+-----/;
@@ -21,16 +23,22 @@ export async function readPemFile(
   variable: string,
   path: string,
   what: string,
-  readTextFile: (path: string) => Promise<string>,
+  readTextFile: TextFileReader,
   problems: string[],
   pattern: RegExp = ANY_PEM,
 ): Promise<string | undefined> {
+  const where = `${variable}=${showText(path)}`;
   try {
-    const text = await readTextFile(path);
-    if (pattern.test(text)) return text;
-    problems.push(`${variable}=${path}: not a PEM file; expected ${what} in PEM format`);
+    const text = await readTextFile(path, MAX_CONFIG_FILE_BYTES);
+    if (text.length > MAX_CONFIG_FILE_BYTES) {
+      problems.push(`${where}: cannot read the file: it is larger than 1 MiB`);
+    } else if (pattern.test(text)) {
+      return text;
+    } else {
+      problems.push(`${where}: not a PEM file; expected ${what} in PEM format`);
+    }
   } catch (e) {
-    problems.push(`${variable}=${path}: cannot read the file: ${describeIoError(e)}`);
+    problems.push(`${where}: cannot read the file: ${describeIoError(e)}`);
   }
   return undefined;
 }

@@ -35,18 +35,34 @@ function setting(
   return { key, env, conffile, parser, describe };
 }
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * The longest value of each duration setting. All stay far below the 2^31 ms (24.8 days) that a
+ * JavaScript timer holds: a longer delay fires at once (a 600h stop timeout would SIGKILL the
+ * mate 1 ms after SIGTERM). Periods and timeouts longer than an hour are mistakes; Consul keeps a
+ * critical instance for up to a week.
+ */
+export const MAX_DURATION_MS = {
+  readyTimeoutMs: HOUR_MS,
+  startupCheckPeriodMs: HOUR_MS,
+  checkPeriodMs: HOUR_MS,
+  deregisterAfterMs: 168 * HOUR_MS,
+  stopTimeoutMs: HOUR_MS,
+} as const satisfies Partial<Record<keyof PilotConfig, number>>;
+
 /** Every setting that comes from one raw value, in the order `check` prints them. */
 export const SETTINGS: readonly Setting[] = [
   setting("consul", ["CONSUL", "CONSUL_HTTP_ADDR"], ["Consul"], v.consulAddress, "Consul address"),
-  setting("name", ["SERVICE_NAME"], ["Name"], v.nonEmptyString, "mate name in Consul"),
-  setting("serviceId", ["AMPPILOT_SERVICEID"], ["ServiceId"], v.nonEmptyString, "instance id"),
+  setting("name", ["SERVICE_NAME"], ["Name"], v.serviceName, "mate name in Consul"),
+  setting("serviceId", ["AMPPILOT_SERVICEID"], ["ServiceId"], v.serviceId, "instance id"),
   setting("cmd", ["AMPPILOT_LAUNCH_CMD"], ["Cmd"], v.command, "launch command"),
   setting("cmdReady", ["AMPPILOT_READY_CMD"], ["CmdReady"], v.command, "ready command"),
   setting(
     "readyTimeoutMs",
     ["AMPPILOT_READYTIMEOUT"],
     ["ReadyTimeout"],
-    v.durationMs,
+    v.durationAtMost(MAX_DURATION_MS.readyTimeoutMs),
     "ready command timeout",
   ),
   setting(
@@ -82,21 +98,21 @@ export const SETTINGS: readonly Setting[] = [
     "startupCheckPeriodMs",
     ["AMPPILOT_STARTUPCHECKPERIOD"],
     ["StartupCheckPeriod"],
-    v.durationMs,
+    v.durationAtMost(MAX_DURATION_MS.startupCheckPeriodMs),
     "period while the mate starts",
   ),
   setting(
     "checkPeriodMs",
     ["AMPPILOT_CHECKPERIOD"],
     ["CheckPeriod"],
-    v.durationMs,
+    v.durationAtMost(MAX_DURATION_MS.checkPeriodMs),
     "period once the mate is ready",
   ),
   setting(
     "deregisterAfterMs",
     ["AMPPILOT_DEREGISTERAFTER"],
     ["DeregisterAfter"],
-    v.durationMs,
+    v.durationAtMost(MAX_DURATION_MS.deregisterAfterMs),
     "Consul removes a critical instance after",
   ),
   setting(
@@ -110,7 +126,7 @@ export const SETTINGS: readonly Setting[] = [
     "stopTimeoutMs",
     ["AMPPILOT_STOPTIMEOUT"],
     ["StopTimeout"],
-    v.durationMs,
+    v.durationAtMost(MAX_DURATION_MS.stopTimeoutMs),
     "grace between SIGTERM and SIGKILL",
   ),
   setting("kafka", ["KAFKA", "AMPPILOT_KAFKA"], ["Kafka"], v.kafkaTarget, "Kafka brokers or zk://"),

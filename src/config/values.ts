@@ -10,6 +10,12 @@
  */
 
 import { parseBoolWord } from "./bool_words.ts";
+import {
+  isServiceId,
+  isServiceName,
+  SERVICE_ID_EXPECTED,
+  SERVICE_NAME_EXPECTED,
+} from "./service_name.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
 import type {
   ConsulAddress,
@@ -78,20 +84,50 @@ export function parseDurationMs(text: string): number | undefined {
   return total;
 }
 
-/** A positive duration: seconds as a number, or a duration string. Result in milliseconds. */
-export const durationMs: ValueParser<number> = valueParser(
-  "expected a positive number of seconds (5, 0.5) or a duration (500ms, 2s, 1m)",
-  (raw) => {
-    const ms = typeof raw === "number"
-      ? raw * 1000
-      : typeof raw === "string"
-      ? parseDurationMs(raw)
-      : undefined;
-    if (ms === undefined || !Number.isFinite(ms)) return undefined;
-    if (ms <= 0) throw new Reject("expected a duration greater than zero (5, 0.5, 500ms, 2s, 1m)");
-    return Math.round(ms);
-  },
-);
+/** The longest delay a JavaScript timer holds: 2^31 - 1 ms (about 24.8 days); longer ones fire at once. */
+export const TIMER_LIMIT_MS = 2 ** 31 - 1;
+
+/** A duration as a user writes it: `1h`, `90s`, `1m30s`, `250ms`. */
+export function formatDuration(ms: number): string {
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of [["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  if (rest > 0 || parts.length === 0) parts.push(`${rest}ms`);
+  return parts.join("");
+}
+
+/**
+ * A positive duration of at most `maxMs`: seconds as a number, or a duration string. Result in
+ * whole milliseconds, at least 1.
+ */
+export function durationAtMost(maxMs: number): ValueParser<number> {
+  const max = formatDuration(maxMs);
+  return valueParser(
+    `expected a positive number of seconds (5, 0.5) or a duration (500ms, 2s, 1m), at most ${max}`,
+    (raw) => {
+      const ms = typeof raw === "number"
+        ? raw * 1000
+        : typeof raw === "string"
+        ? parseDurationMs(raw)
+        : undefined;
+      if (ms === undefined || Number.isNaN(ms)) return undefined;
+      if (ms > maxMs) throw new Reject(`expected a duration of at most ${max}`);
+      if (ms <= 0) {
+        throw new Reject("expected a duration greater than zero (5, 0.5, 500ms, 2s, 1m)");
+      }
+      if (Math.round(ms) < 1) throw new Reject("expected a duration of at least 1ms");
+      return Math.round(ms);
+    },
+  );
+}
+
+/** A positive duration that a timer can hold (below 2^31 ms). Result in milliseconds. */
+export const durationMs: ValueParser<number> = durationAtMost(TIMER_LIMIT_MS);
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
@@ -224,16 +260,42 @@ export const nameList: ValueParser<string[]> = valueParser(
 export const DEPENDENCIES_EXPECTED =
   'expected names separated by commas or blanks, or an array of {"Name": "db", "OnlyAtStartup": false}';
 
+/** A trimmed non-empty string that `isValid` accepts; `expected` describes one. */
+function checkedName(expected: string, isValid: (name: string) => boolean): ValueParser<string> {
+  return valueParser(`expected ${expected}`, (raw) => {
+    if (typeof raw !== "string" || raw.trim() === "") return undefined;
+    if (!isValid(raw.trim())) throw new Reject(`expected ${expected}`);
+    return raw.trim();
+  });
+}
+
+/** A Consul service name (see `service_name.ts`), surrounding blanks removed. */
+export const serviceName: ValueParser<string> = checkedName(SERVICE_NAME_EXPECTED, isServiceName);
+
+/** A Consul instance id (see `service_name.ts`), surrounding blanks removed. */
+export const serviceId: ValueParser<string> = checkedName(SERVICE_ID_EXPECTED, isServiceId);
+
+/** Rejects a list holding a name Consul's URLs cannot carry, naming the first such name. */
+export function checkServiceNames(names: readonly string[]): string | undefined {
+  const bad = names.find((name) => !isServiceName(name));
+  if (bad === undefined) return undefined;
+  const shown = JSON.stringify(bad.length > 40 ? `${bad.slice(0, 40)}…` : bad);
+  return `${shown} is not ${SERVICE_NAME_EXPECTED}`;
+}
+
 /**
  * Dependencies from a string of names (environment); duplicates are dropped. The conffile's array
  * of names and `{"Name", "OnlyAtStartup"}` objects is read by `dependency_list.ts`.
  */
 export const dependencies: ValueParser<Dependency[]> = valueParser(
   DEPENDENCIES_EXPECTED,
-  (raw) =>
-    typeof raw === "string"
-      ? splitList(raw).map((name) => ({ name, onlyAtStartup: false }))
-      : undefined,
+  (raw) => {
+    if (typeof raw !== "string") return undefined;
+    const names = splitList(raw);
+    const problem = checkServiceNames(names);
+    if (problem !== undefined) throw new Reject(`expected dependency names: ${problem}`);
+    return names.map((name) => ({ name, onlyAtStartup: false }));
+  },
 );
 
 const HOST_PORT = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[a-z0-9_.-]+):(\d{1,5})$/i;

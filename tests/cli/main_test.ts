@@ -1,4 +1,7 @@
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { eventually } from "../support/eventually.ts";
+import { lines, startPilot, tempDir } from "../support/pilot.ts";
+import { recordPilotOutput, TEST_SECRETS } from "../support/secrets.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const SEED = new URL("../fixtures/seed_conffile.json", import.meta.url).pathname;
@@ -13,7 +16,9 @@ async function pilot(args: string[], env: Record<string, string> = {}) {
     stderr: "piped",
   }).output();
   const decoder = new TextDecoder();
-  return { code, out: decoder.decode(stdout), err: decoder.decode(stderr) };
+  const [out, err] = [decoder.decode(stdout), decoder.decode(stderr)];
+  recordPilotOutput(env, out, err);
+  return { code, out, err };
 }
 
 /** The seed README's environment variables, with a command. */
@@ -31,7 +36,7 @@ const SEED_ENV = {
   KAFKA_TOPIC: "amp-logs",
   DEPENDENCIES: "amp-log-worker, db",
   AMPPILOT_AMPLOGWORKER_ONLYATSTARTUP: "true",
-  CONSUL_HTTP_TOKEN: "very-secret-token",
+  CONSUL_HTTP_TOKEN: TEST_SECRETS.consulToken,
 };
 
 Deno.test("main.ts check prints the effective configuration with its sources", async () => {
@@ -47,7 +52,7 @@ Deno.test("main.ts check prints the effective configuration with its sources", a
   match(out, /Kafka topic\s+amp-logs\s+env: KAFKA_TOPIC/);
   match(out, /pilot log level\s+info\s+default/);
   match(out, /Consul ACL token\s+<redacted>\s+env: CONSUL_HTTP_TOKEN/);
-  ok(!out.includes("very-secret-token") && !err.includes("very-secret-token"));
+  ok(!out.includes(TEST_SECRETS.consulToken) && !err.includes(TEST_SECRETS.consulToken));
 });
 
 Deno.test("main.ts check --json prints one JSON object", async () => {
@@ -121,6 +126,8 @@ Deno.test("main.ts version, --help and usage errors", async () => {
   equal(help.code, 0);
   match(help.out, /Usage: amp-pilot check/);
   match(help.out, /AMPPILOT_REGISTEREDPORT, conffile "RegisteredPort", conffile "RegisterPort"/);
+  match(help.out, /grace between SIGTERM and SIGKILL \(at most 1h\)\s+AMPPILOT_STOPTIMEOUT/);
+  match(help.out, /removes a critical instance after \(at most 168h\)\s+AMPPILOT_DEREGISTERAFTER/);
   const unknown = await pilot(["launch"]);
   equal(unknown.code, 2);
   match(unknown.err, /^amp-pilot: unknown command "launch"\n\nUsage:|amp-pilot \[run\]/);
@@ -128,4 +135,58 @@ Deno.test("main.ts version, --help and usage errors", async () => {
   equal(flag.code, 2);
   match(flag.err, /unknown option '--nope'/);
   match(flag.err, /Usage: amp-pilot check/);
+});
+
+/** A mate that traps SIGTERM, takes a second to clean up, and exits 7. */
+function termTrappingMate(log: string): string[] {
+  return [
+    "sh",
+    "-c",
+    `trap 'sleep 1; echo cleaned >> ${log}; exit 7' TERM; echo started >> ${log}; ` +
+    "while :; do sleep 0.1; done",
+  ];
+}
+
+Deno.test("a stop timeout past its maximum (600h) is exit 2 naming the variable; the mate never starts", async () => {
+  await using dir = await tempDir();
+  const log = `${dir.path}/mate.log`;
+  await using pilot = startPilot({ AMPPILOT_STOPTIMEOUT: "600h" }, termTrappingMate(log));
+  equal((await pilot.status).code, 2);
+  equal(
+    pilot.stderr(),
+    'amp-pilot: configuration error: AMPPILOT_STOPTIMEOUT="600h": expected a duration of at most 1h\n',
+  );
+  deepEqual(await lines(log), []);
+});
+
+Deno.test("a stop timeout at its maximum (1h) gives a TERM-trapping mate its time to clean up", async () => {
+  await using dir = await tempDir();
+  const log = `${dir.path}/mate.log`;
+  await using pilot = startPilot({ AMPPILOT_STOPTIMEOUT: "1h" }, termTrappingMate(log));
+  await eventually(async () => deepEqual(await lines(log), ["started"]), 15_000);
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 7, pilot.stderr());
+  deepEqual(await lines(log), ["started", "cleaned"]);
+});
+
+Deno.test("main.ts check refuses a FIFO, /dev/zero and a secret file with a line inside, at once and without showing it", async () => {
+  await using dir = await tempDir();
+  const fifo = `${dir.path}/conffile.fifo`;
+  equal((await new Deno.Command("mkfifo", { args: [fifo] }).output()).code, 0);
+  const token = `${dir.path}/token`;
+  await Deno.writeTextFile(token, `${TEST_SECRETS.consulTokenInFile}\nsecond-line-of-token\n`);
+  const { code, out, err } = await pilot(["check"], {
+    AMPPILOT_CONFFILE: fifo,
+    AMPPILOT_LAUNCH_CMD: "app",
+    CONSUL_HTTP_TOKEN_FILE: token,
+    KAFKA: "k:9092",
+    AMPPILOT_KAFKA_CACERT: "/dev/zero",
+  });
+  equal(code, 2);
+  equal(out, "");
+  deepEqual(err.trim().split("\n"), [
+    `amp-pilot: configuration error: AMPPILOT_CONFFILE=${fifo}: cannot read the file: it is a FIFO, not a file`,
+    `amp-pilot: configuration error: CONSUL_HTTP_TOKEN_FILE=${token}: it holds a line break (only one at the end is allowed); expected a file holding the ACL token`,
+    "amp-pilot: configuration error: AMPPILOT_KAFKA_CACERT=/dev/zero: cannot read the file: it is a character device, not a file",
+  ]);
 });

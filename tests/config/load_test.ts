@@ -248,7 +248,7 @@ Deno.test("loadConfig() reports conffile values with the key and the expected fo
   const found = await problems({ AMPPILOT_CONFFILE: "/c.json" }, { readTextFile });
   deepEqual(found, [
     'conffile /c.json key "CheckPeriod" = "often": expected a positive number of seconds (5, 0.5) ' +
-    "or a duration (500ms, 2s, 1m)",
+    "or a duration (500ms, 2s, 1m), at most 1h",
   ]);
 });
 
@@ -355,4 +355,151 @@ Deno.test("loadConfig() takes the argv after -- as it is; an invalid command is 
   deepEqual(await problems({ AMPPILOT_LAUNCH_CMD: "[]" }), [
     'AMPPILOT_LAUNCH_CMD="[]": expected a non-empty command',
   ]);
+});
+
+Deno.test("loadConfig() states the maximum of each duration and refuses a longer one", async () => {
+  const base = { AMPPILOT_LAUNCH_CMD: "app" };
+  deepEqual(await problems({ ...base, AMPPILOT_STOPTIMEOUT: "600h" }), [
+    'AMPPILOT_STOPTIMEOUT="600h": expected a duration of at most 1h',
+  ]);
+  const found = await problems({
+    ...base,
+    AMPPILOT_READYTIMEOUT: "3601",
+    AMPPILOT_STARTUPCHECKPERIOD: "61m",
+    AMPPILOT_CHECKPERIOD: "1h1ms",
+    AMPPILOT_DEREGISTERAFTER: "169h",
+    AMPPILOT_STOPTIMEOUT: "9".repeat(400),
+  });
+  deepEqual(found.map((p) => p.replace(/=.*: /, ": ")), [
+    "AMPPILOT_READYTIMEOUT: expected a duration of at most 1h",
+    "AMPPILOT_STARTUPCHECKPERIOD: expected a duration of at most 1h",
+    "AMPPILOT_CHECKPERIOD: expected a duration of at most 1h",
+    "AMPPILOT_DEREGISTERAFTER: expected a duration of at most 168h",
+    "AMPPILOT_STOPTIMEOUT: expected a duration of at most 1h",
+  ]);
+  const { config } = await load({
+    ...base,
+    AMPPILOT_STOPTIMEOUT: "1h",
+    AMPPILOT_CHECKPERIOD: "1h",
+  });
+  equal(config.stopTimeoutMs, 3_600_000);
+  match((await problems({ ...base, AMPPILOT_STOPTIMEOUT: "0.0001" }))[0]!, /at least 1ms/);
+});
+
+Deno.test("loadConfig() refuses a token or password with a line break, a control character or over 4 KiB, never showing it", async () => {
+  const secret = "Sup3rS3cret";
+  const readTextFile = files({
+    "/t/inside": `${secret}\nmore`,
+    "/t/trailing": `${secret}\n`,
+    "/t/crlf": `${secret}\r\n`,
+    "/t/two": `${secret}\n\n`,
+    "/t/control": `${secret}\u0007`,
+    "/t/long": secret.repeat(400),
+    "/t/bom": `\uFEFF${secret}\n`,
+  });
+  const kafka = {
+    KAFKA: "k:9092",
+    AMPPILOT_KAFKA_SASL_MECHANISM: "PLAIN",
+    AMPPILOT_KAFKA_USERNAME: "u",
+  };
+  const cases: [Record<string, string>, RegExp][] = [
+    [
+      { CONSUL_HTTP_TOKEN_FILE: "/t/inside" },
+      /^CONSUL_HTTP_TOKEN_FILE=\/t\/inside: it holds a line break/,
+    ],
+    [
+      { CONSUL_HTTP_TOKEN_FILE: "/t/two" },
+      /^CONSUL_HTTP_TOKEN_FILE=\/t\/two: it holds a line break/,
+    ],
+    [
+      { CONSUL_HTTP_TOKEN_FILE: "/t/control" },
+      /^CONSUL_HTTP_TOKEN_FILE=\/t\/control: it holds a control/,
+    ],
+    [
+      { CONSUL_HTTP_TOKEN_FILE: "/t/long" },
+      /^CONSUL_HTTP_TOKEN_FILE=\/t\/long: it is longer than 4 KiB/,
+    ],
+    [{ CONSUL_HTTP_TOKEN: `${secret}\nx` }, /^CONSUL_HTTP_TOKEN: it holds a line break/],
+    [
+      { CONSUL_HTTP_TOKEN: `${secret}\u001b[2J` },
+      /^CONSUL_HTTP_TOKEN: it holds a control character/,
+    ],
+    [{ CONSUL_HTTP_TOKEN: `${secret}é` }, /^CONSUL_HTTP_TOKEN: it holds a character other than/],
+    [{ CONSUL_HTTP_TOKEN: secret.repeat(400) }, /^CONSUL_HTTP_TOKEN: it is longer than 4 KiB/],
+    [
+      { ...kafka, AMPPILOT_KAFKA_PASSWORD_FILE: "/t/inside" },
+      /^AMPPILOT_KAFKA_PASSWORD_FILE=\/t\/inside: it holds a line break/,
+    ],
+    [
+      { ...kafka, AMPPILOT_KAFKA_PASSWORD: `${secret}\u0000` },
+      /^AMPPILOT_KAFKA_PASSWORD: it holds a control character/,
+    ],
+  ];
+  for (const [env, expected] of cases) {
+    const found = await problems({ AMPPILOT_LAUNCH_CMD: "app", ...env }, { readTextFile });
+    ok(found.some((p) => expected.test(p)), `${expected} in ${found.join("\n")}`);
+    ok(found.every((p) => !p.includes(secret) && !p.includes("more")), found.join("\n"));
+  }
+  for (const path of ["/t/trailing", "/t/crlf", "/t/bom"]) {
+    const { config } = await load(
+      {
+        AMPPILOT_LAUNCH_CMD: "app",
+        CONSUL_HTTP_TOKEN_FILE: path,
+        ...kafka,
+        AMPPILOT_KAFKA_PASSWORD_FILE: path,
+      },
+      { readTextFile },
+    );
+    equal(config.consulToken, secret);
+    equal(config.kafkaSecurity?.sasl?.password, secret);
+  }
+});
+
+Deno.test("loadConfig() hides the password of a scheme-less address with credentials", async () => {
+  const found = await problems({
+    AMPPILOT_LAUNCH_CMD: "app",
+    SERVICE_NAME: "web",
+    CONSUL: "user:pw-Secret@consul:8500",
+    KAFKA: "kafka:p@ss/word@k:9092",
+  });
+  ok(found.some((p) => p.startsWith('CONSUL="user:<redacted>@consul:8500": expected')), found[0]);
+  ok(found.some((p) => p.startsWith('KAFKA="kafka:<redacted>@k:9092": expected')), found[1]);
+  ok(found.every((p) => !p.includes("Secret") && !p.includes("ss/word")), found.join("\n"));
+});
+
+Deno.test("loadConfig() checks dependency and service names against Consul's rules", async () => {
+  const base = { AMPPILOT_LAUNCH_CMD: "app", CONSUL: "c:8500", SERVICE_NAME: "web" };
+  for (const name of [".", "..", "a/b", "../x", "db?x", "db#1", "db%2f", "db\u0007", "ü"]) {
+    const deps = await problems({ ...base, DEPENDENCIES: `db, ${name}` });
+    equal(deps.length, 1, deps.join("\n"));
+    match(deps[0]!, /^DEPENDENCIES=.*: expected dependency names: .* is not a Consul service name/);
+    const service = await problems({ ...base, SERVICE_NAME: name });
+    match(service[0]!, /^SERVICE_NAME=.*: expected a Consul service name: letters, digits/);
+  }
+  match((await problems({ ...base, SERVICE_NAME: "my web" }))[0]!, /^SERVICE_NAME=/);
+  match((await problems({ ...base, AMPPILOT_SERVICEID: "web/1" }))[0]!, /^AMPPILOT_SERVICEID=/);
+  const readTextFile = files({
+    "/c.json": JSON.stringify({ Dependencies: ["db", { Name: "a b" }] }),
+  });
+  match(
+    (await problems({ ...base, AMPPILOT_CONFFILE: "/c.json" }, { readTextFile }))[0]!,
+    /^conffile \/c.json key "Dependencies" = .*: expected dependency names: "a b" is not a Consul/,
+  );
+  const good = await load({
+    ...base,
+    DEPENDENCIES: "db.main, my_project_db, amp-log-worker",
+    AMPPILOT_SERVICEID: "web:1@node",
+  });
+  deepEqual(good.config.dependencies.map((d) => d.name), [
+    "db.main",
+    "my_project_db",
+    "amp-log-worker",
+  ]);
+  equal(good.config.serviceId, "web:1@node");
+});
+
+Deno.test("loadConfig() accepts a byte-order mark at the start of the conffile", async () => {
+  const readTextFile = files({ "/bom.json": '\uFEFF{"Cmd": "app", "Name": "web"}' });
+  const { config } = await load({ AMPPILOT_CONFFILE: "/bom.json" }, { readTextFile });
+  equal(config.name, "web");
 });

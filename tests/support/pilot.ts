@@ -1,11 +1,13 @@
 /**
  * Runs the real pilot (`deno run main.ts`) as a child process for integration tests, with
- * exactly the environment given, and collects what it prints.
+ * exactly the environment given, and collects what it prints (and records it for the scan for
+ * secrets at the end of the run, tests/support/secrets.ts).
  *
  * @module
  */
 
 import { eventually } from "./eventually.ts";
+import { callerLabel, recordPilotOutput } from "./secrets.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -77,8 +79,10 @@ export function startPilot(
     collect(child.stdout, (t) => (out += t)),
     collect(child.stderr, (t) => (err += t)),
   ]);
+  const label = callerLabel();
   const status = child.status.then(async (s) => {
     await collected;
+    recordPilotOutput(env, out, err, label);
     return s;
   });
   let done = false;
