@@ -264,18 +264,16 @@ async function buildAlpine(
   }
 }
 
-/** A gzipped tar of `files` (relative to `dir`), owned by root whoever builds it. */
+let gnuTar: Promise<boolean> | undefined;
+
+/**
+ * A gzipped tar of `files` (relative to `dir`). GNU tar records root as the owner whoever
+ * builds; busybox tar (the tests' stand-in build image) cannot.
+ */
 async function tarball(output: string, dir: string, files: string[]): Promise<void> {
-  await run("tar", [
-    "--owner=0",
-    "--group=0",
-    "--numeric-owner",
-    "-czf",
-    output,
-    "-C",
-    dir,
-    ...files,
-  ]);
+  gnuTar ??= run("tar", ["--version"]).then((v) => v.includes("GNU tar"), () => false);
+  const owner = await gnuTar ? ["--owner=0", "--group=0", "--numeric-owner"] : [];
+  await run("tar", [...owner, "-czf", output, "-C", dir, ...files]);
 }
 
 async function sha256(path: string): Promise<string> {
