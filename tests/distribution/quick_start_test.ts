@@ -9,10 +9,11 @@ const RELEASE = `${ROOT}scripts/release.ts`;
 const BASE_IMAGES = `${ROOT}scripts/base_images.sh`;
 const VERSION = denoJson.version;
 
-/** The ```dockerfile blocks of the README, in order. */
-async function readmeDockerfiles(): Promise<string[]> {
+/** The code blocks of the README in one language, in order. */
+async function readmeBlocks(language: string): Promise<string[]> {
   const readme = await Deno.readTextFile(`${ROOT}README.md`);
-  return [...readme.matchAll(/^```dockerfile\n([\s\S]*?)^```$/gm)].map(([, body]) => body!);
+  return [...readme.matchAll(new RegExp(`^\`\`\`${language}\n([\\s\\S]*?)^\`\`\`$`, "gm"))]
+    .map(([, body]) => body!);
 }
 
 /**
@@ -45,11 +46,20 @@ function serveRelease(dist: string, tamper: boolean) {
   };
 }
 
-Deno.test("the README's quick-start Dockerfiles are examples/*.Dockerfile", async () => {
-  const blocks = await readmeDockerfiles();
-  for (const name of ["alpine.Dockerfile", "debian-slim.Dockerfile"]) {
+Deno.test("the README's quick start is examples/*.Dockerfile and examples/compose.yaml", async () => {
+  for (
+    const [language, name] of [
+      ["dockerfile", "alpine.Dockerfile"],
+      ["dockerfile", "debian-slim.Dockerfile"],
+      ["yaml", "compose.yaml"],
+    ]
+  ) {
     const file = await Deno.readTextFile(`${EXAMPLES}/${name}`);
-    equal(blocks.includes(file), true, `README.md has no dockerfile block equal to ${name}`);
+    equal(
+      (await readmeBlocks(language!)).includes(file),
+      true,
+      `README.md has no ${language} block equal to ${name}`,
+    );
   }
 });
 
