@@ -2,10 +2,10 @@ import { equal, match, rejects } from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { docker, dockerSocket } from "../support/docker.ts";
 import { tempDir } from "../support/pilot.ts";
+import { buildReleaseWithStandIn } from "../support/release.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const EXAMPLES = `${ROOT}examples`;
-const RELEASE = `${ROOT}scripts/release.ts`;
 const BASE_IMAGES = `${ROOT}scripts/base_images.sh`;
 const VERSION = denoJson.version;
 
@@ -68,28 +68,8 @@ Deno.test("the quick-start Dockerfiles download, verify, install and clean up a 
   const base = await new Deno.Command("bash", { args: [BASE_IMAGES], stderr: "piped" }).output();
   equal(base.success, true, new TextDecoder().decode(base.stderr));
   await using dir = await tempDir();
-  const dist = `${dir.path}/dist`;
-  // deno compile cannot run here (no denort): the Deno runtime binary, clearly named, stands in
-  // for the compiled one; the Alpine artefact around it is the real one.
-  const standIn = `${dir.path}/deno-runtime-standin`;
-  await Deno.copyFile(Deno.execPath(), standIn);
-  const built = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      "--frozen",
-      RELEASE,
-      "--arch",
-      "amd64",
-      "--binary",
-      standIn,
-      "--out",
-      dist,
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  equal(built.success, true, new TextDecoder().decode(built.stderr));
+  // The Alpine artefact is the real one, around the stand-in binary (tests/support/release.ts).
+  const { dist } = await buildReleaseWithStandIn(dir.path);
   const build = (file: string, tag: string, releases: string) =>
     docker([
       "build",
@@ -105,35 +85,18 @@ Deno.test("the quick-start Dockerfiles download, verify, install and clean up a 
       EXAMPLES,
     ]);
   const tags = ["amp-pilot-test/quick-start:alpine", "amp-pilot-test/quick-start:debian-slim"];
+  const runIn = (tag: string, entrypoint: string, ...args: string[]) =>
+    docker(["run", "--rm", "--network", "none", "--entrypoint", entrypoint, tag, ...args]);
   try {
     await t.step("alpine: busybox wget, sha256sum -c, the wrapper unpacked once", async () => {
       await using release = serveRelease(dist, false);
       await build("alpine.Dockerfile", tags[0]!, release.url);
       match(
-        await docker([
-          "run",
-          "--rm",
-          "--network",
-          "none",
-          "--entrypoint",
-          "/usr/local/bin/amp-pilot",
-          tags[0]!,
-          "--version",
-        ]),
+        await runIn(tags[0]!, "/usr/local/bin/amp-pilot", "--version"),
         /^deno \d+\.\d+\.\d+/,
       );
       equal(
-        await docker([
-          "run",
-          "--rm",
-          "--network",
-          "none",
-          "--entrypoint",
-          "/bin/sh",
-          tags[0]!,
-          "-c",
-          "ls -A /tmp; ls /usr/local/lib/amp-pilot/*",
-        ]),
+        await runIn(tags[0]!, "/bin/sh", "-c", "ls -A /tmp; ls /usr/local/lib/amp-pilot/*"),
         "LICENSE\nTHIRD_PARTY_NOTICES.md\namp-pilot",
       );
     });
@@ -141,31 +104,11 @@ Deno.test("the quick-start Dockerfiles download, verify, install and clean up a 
       await using release = serveRelease(dist, false);
       await build("debian-slim.Dockerfile", tags[1]!, release.url);
       match(
-        await docker([
-          "run",
-          "--rm",
-          "--network",
-          "none",
-          "--entrypoint",
-          "/usr/local/bin/amp-pilot",
-          tags[1]!,
-          "--version",
-        ]),
+        await runIn(tags[1]!, "/usr/local/bin/amp-pilot", "--version"),
         /^deno \d+\.\d+\.\d+/,
       );
       equal(
-        await docker([
-          "run",
-          "--rm",
-          "--network",
-          "none",
-          "--entrypoint",
-          "/bin/ls",
-          tags[1]!,
-          "-A",
-          "/tmp",
-          "/usr/local/share/doc/amp-pilot",
-        ]),
+        await runIn(tags[1]!, "/bin/ls", "-A", "/tmp", "/usr/local/share/doc/amp-pilot"),
         "/tmp:\n\n/usr/local/share/doc/amp-pilot:\nLICENSE\nTHIRD_PARTY_NOTICES.md",
       );
     });

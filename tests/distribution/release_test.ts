@@ -2,6 +2,7 @@ import { deepEqual, equal, match } from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { dockerSocket } from "../support/docker.ts";
 import { tempDir } from "../support/pilot.ts";
+import { buildReleaseWithStandIn } from "../support/release.ts";
 import { busyboxRoot } from "../support/roots.ts";
 
 const RELEASE = new URL("../../scripts/release.ts", import.meta.url).pathname;
@@ -70,26 +71,9 @@ async function unpackPayload(artefact: string, into: string): Promise<void> {
 
 Deno.test("release artefacts: both architectures, licence and notices in every tarball, SHA256SUMS over every file", async () => {
   await using dir = await tempDir();
-  const dist = `${dir.path}/dist`;
-  // deno compile cannot run here (no denort): a clearly named development stand-in — the Deno
-  // runtime binary itself, which has the same glibc needs as denort — takes the place of both
-  // binaries (an x86_64 file standing in for the aarch64 one; it is only packaged, not run).
-  // The aarch64 glibc runtime is real: Debian's libc6-arm64-cross and libgcc-s1-arm64-cross.
-  const standIn = `${dir.path}/deno-runtime-standin`;
-  await Deno.copyFile(Deno.execPath(), standIn);
-  const built = await run(Deno.execPath(), [
-    "run",
-    "--allow-all",
-    "--frozen",
-    RELEASE,
-    "--binary",
-    standIn,
-    "--binary-arm64",
-    standIn,
-    "--out",
-    dist,
-  ]);
-  equal(built.code, 0, built.err);
+  // The stand-in takes the place of both binaries (tests/support/release.ts). The aarch64 glibc
+  // runtime is real: Debian's libc6-arm64-cross and libgcc-s1-arm64-cross.
+  const { dist, out } = await buildReleaseWithStandIn(dir.path, ["amd64", "arm64"]);
   const tarballs = [
     `amp-pilot.amd64-${VERSION}.tgz`,
     `amp-pilot.alpine-${VERSION}.tgz`,
@@ -104,7 +88,7 @@ Deno.test("release artefacts: both architectures, licence and notices in every t
     "amp-pilot.alpine-arm64",
   ];
   const licences = ["LICENSE", "THIRD_PARTY_NOTICES.md"];
-  deepEqual(built.out.trim().split("\n").map((l) => l.slice(dist.length + 1)), [
+  deepEqual(out.trim().split("\n").map((l) => l.slice(dist.length + 1)), [
     ...tarballs,
     ...binaries,
     "pilotLoader",
@@ -157,22 +141,7 @@ const WRAPPER_APPLETS = [...APPLETS, "uname", "ln", "du", "wc"];
 for (const compat of [false, true]) {
   Deno.test(`amp-pilot.alpine on a musl root${compat ? " with libc6-compat's symlinks to musl" : ""}: the seed's lines, then installed once`, async () => {
     await using dir = await tempDir();
-    const dist = `${dir.path}/dist`;
-    const standIn = `${dir.path}/deno-runtime-standin`;
-    await Deno.copyFile(Deno.execPath(), standIn);
-    const built = await run(Deno.execPath(), [
-      "run",
-      "--allow-all",
-      "--frozen",
-      RELEASE,
-      "--arch",
-      "amd64",
-      "--binary",
-      standIn,
-      "--out",
-      dist,
-    ]);
-    equal(built.code, 0, built.err);
+    const { dist } = await buildReleaseWithStandIn(dir.path);
     const root = await busyboxRoot(`${dir.path}/alpine-root`, WRAPPER_APPLETS);
     const noGlibc = await run("/usr/sbin/chroot", [
       root,
@@ -237,22 +206,7 @@ for (const compat of [false, true]) {
 
 Deno.test("amp-pilot.alpine as PID 1 of a container from a musl-only root", async () => {
   await using dir = await tempDir();
-  const dist = `${dir.path}/dist`;
-  const standIn = `${dir.path}/deno-runtime-standin`;
-  await Deno.copyFile(Deno.execPath(), standIn);
-  const built = await run(Deno.execPath(), [
-    "run",
-    "--allow-all",
-    "--frozen",
-    RELEASE,
-    "--arch",
-    "amd64",
-    "--binary",
-    standIn,
-    "--out",
-    dist,
-  ]);
-  equal(built.code, 0, built.err);
+  const { dist } = await buildReleaseWithStandIn(dir.path);
   const root = await busyboxRoot(`${dir.path}/alpine-root`, WRAPPER_APPLETS);
   await Deno.copyFile(`${dist}/amp-pilot.alpine`, `${root}/bin/amp-pilot.alpine`);
   await Deno.chmod(`${root}/bin/amp-pilot.alpine`, 0o755);
