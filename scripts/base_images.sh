@@ -21,17 +21,20 @@ if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
   docker import "$tarball" debian:bookworm-slim >&2
 fi
 
-if ! docker image inspect alpine:3.20 >/dev/null 2>&1; then
+# The label marks the applet set; an older stand-in (without uname and ln, which the Alpine
+# artefact uses) is replaced.
+stand_in=2
+if [[ "$(docker image inspect -f '{{index .Config.Labels "amp-pilot.stand-in"}}' alpine:3.20 2>/dev/null)" != "$stand_in" ]]; then
   root=$(mktemp -d)
   mkdir -p "$root/bin" "$root/tmp" "$root/etc" "$root/lib/x86_64-linux-musl"
   cp /bin/busybox "$root/bin/busybox"
   for applet in sh ash ls cat cp mv rm mkdir chmod grep awk tail tar id mktemp echo sleep \
-    env test dirname printf wget gzip; do
+    env test dirname printf wget gzip uname ln du head sha256sum; do
     ln -s busybox "$root/bin/$applet"
   done
   cp "$(readlink -f /lib/ld-musl-x86_64.so.1)" "$root/lib/x86_64-linux-musl/libc.so"
   ln -s x86_64-linux-musl/libc.so "$root/lib/ld-musl-x86_64.so.1"
-  tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' - alpine:3.20 >&2
+  tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' -c "LABEL amp-pilot.stand-in=$stand_in" - alpine:3.20 >&2
   rm -rf "$root"
 fi
 echo "debian:bookworm-slim alpine:3.20"

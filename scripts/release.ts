@@ -1,16 +1,24 @@
 // deno-lint-ignore-file no-console -- a command-line script that reports what it builds
 /**
- * `deno task release`: compiles amp-pilot with the least permissions it needs, builds the
- * amd64 and alpine artefacts and their tarballs, and writes SHA256SUMS, all in `dist/`.
+ * `deno task release`: compiles amp-pilot for x86_64 and aarch64 Linux with the least
+ * permissions it needs, builds the glibc and Alpine artefacts of each and their tarballs (each
+ * with LICENSE and THIRD_PARTY_NOTICES.md), and writes SHA256SUMS over every file, all in `dist/`.
  *
- * `deno compile` needs Deno's base runtime (`denort`), which it downloads from dl.deno.land:
- * set `DENORT_BIN` to a denort of the same Deno version where that site cannot be reached.
+ * `deno compile` needs Deno's base runtime (`denort`) of each target, which it downloads from
+ * dl.deno.land: where that site cannot be reached, set `DENORT_BIN` (x86_64) and
+ * `DENORT_BIN_ARM64` (aarch64) to denort binaries of the same Deno version.
+ *
+ * The Alpine artefacts carry Debian's glibc runtime of their architecture: the machine's own
+ * (on a Debian or Ubuntu of that architecture), else Debian's cross packages
+ * (`libc6-arm64-cross libgcc-s1-arm64-cross` under /usr/aarch64-linux-gnu), or the root that
+ * `GLIBC_SYSROOT_AMD64` / `GLIBC_SYSROOT_ARM64` names.
  *
  * Options:
- *   --binary <path>   package this file as the amd64 binary instead of compiling (used by the
- *                     tests with a clearly named development stand-in, since denort cannot be
- *                     downloaded there)
- *   --out <dir>       write there instead of dist/
+ *   --arch <list>            amd64, arm64 or amd64,arm64 (the default)
+ *   --binary <path>          package this file as the amd64 binary instead of compiling (used by
+ *   --binary-arm64 <path>    the tests with a clearly named development stand-in, since denort
+ *                            cannot be downloaded there); the same for arm64
+ *   --out <dir>              write there instead of dist/
  *
  * @module
  */
@@ -19,11 +27,70 @@ import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const TARGET = "x86_64-unknown-linux-gnu";
-/** The glibc runtime a Deno binary links (ldd of deno 2.9.6), and the loader. */
-const GLIBC_LIBS = ["libc.so.6", "libm.so.6", "libdl.so.2", "librt.so.1", "libpthread.so.0"];
-const GCC_LIBS = ["libgcc_s.so.1"];
-const LIB_DIRS = ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64"];
+/** The glibc runtime a Deno binary links (ldd of deno 2.9.6). */
+const RUNTIME_LIBS = [
+  "libc.so.6",
+  "libm.so.6",
+  "libdl.so.2",
+  "librt.so.1",
+  "libpthread.so.0",
+  "libgcc_s.so.1",
+];
+
+/** The two architectures a release is built for. */
+export type Arch = "amd64" | "arm64";
+
+/** What differs between the architectures. */
+export interface Target {
+  /** Docker's and Debian's name of the architecture. */
+  readonly arch: Arch;
+  /** `deno compile --target`. */
+  readonly rust: string;
+  /** `uname -m`. */
+  readonly machine: string;
+  /** Debian's multiarch triplet: the folder glibc's loader searches by default. */
+  readonly triplet: string;
+  /** The ELF interpreter of a glibc binary. */
+  readonly loader: string;
+  /** The artefact for glibc systems. */
+  readonly glibc: string;
+  /** The artefact for musl systems (Alpine). */
+  readonly alpine: string;
+  /** The variable naming a denort binary for this target. */
+  readonly denortEnv: string;
+  /** The variable naming a root holding this target's glibc runtime. */
+  readonly sysrootEnv: string;
+  /** Where Debian's cross packages put this target's runtime. */
+  readonly crossRoot: string;
+}
+
+/** The release targets, by Docker's architecture names. */
+export const TARGETS: Readonly<Record<Arch, Target>> = {
+  amd64: {
+    arch: "amd64",
+    rust: "x86_64-unknown-linux-gnu",
+    machine: "x86_64",
+    triplet: "x86_64-linux-gnu",
+    loader: "/lib64/ld-linux-x86-64.so.2",
+    glibc: "amp-pilot.amd64",
+    alpine: "amp-pilot.alpine",
+    denortEnv: "DENORT_BIN",
+    sysrootEnv: "GLIBC_SYSROOT_AMD64",
+    crossRoot: "/usr/x86_64-linux-gnu",
+  },
+  arm64: {
+    arch: "arm64",
+    rust: "aarch64-unknown-linux-gnu",
+    machine: "aarch64",
+    triplet: "aarch64-linux-gnu",
+    loader: "/lib/ld-linux-aarch64.so.1",
+    glibc: "amp-pilot.arm64",
+    alpine: "amp-pilot.alpine-arm64",
+    denortEnv: "DENORT_BIN_ARM64",
+    sysrootEnv: "GLIBC_SYSROOT_ARM64",
+    crossRoot: "/usr/aarch64-linux-gnu",
+  },
+};
 
 /**
  * The permissions baked into the binary. The mate's command, Consul, Kafka and the files come
@@ -42,39 +109,50 @@ export const COMPILE_PERMISSIONS: readonly string[] = [
 
 class ReleaseError extends Error {}
 
-async function run(cmd: string, args: string[], env?: Record<string, string>): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, env, stdout: "piped", stderr: "piped" }).output();
+async function run(
+  cmd: string,
+  args: string[],
+  options: { env?: Record<string, string>; clearEnv?: boolean } = {},
+): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, ...options, stdout: "piped", stderr: "piped" })
+    .output();
   const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
   if (!out.success) throw new ReleaseError(`${cmd} ${args.join(" ")} failed:\n${text.trim()}`);
   return text;
 }
 
-async function compile(output: string): Promise<void> {
-  const denort = Deno.env.get("DENORT_BIN");
+async function compile(target: Target, output: string): Promise<void> {
+  const denort = Deno.env.get(target.denortEnv);
   if (denort) {
     try {
       await Deno.stat(denort);
     } catch {
-      throw new ReleaseError(`DENORT_BIN=${denort}: no such file; expected a denort binary`);
+      throw new ReleaseError(
+        `${target.denortEnv}=${denort}: no such file; expected a denort binary`,
+      );
     }
   }
+  // deno compile reads DENORT_BIN itself: give it this target's denort, or none.
+  const env = Deno.env.toObject();
+  delete env.DENORT_BIN;
+  if (denort) env.DENORT_BIN = denort;
   try {
     await run(Deno.execPath(), [
       "compile",
       "--frozen",
       "--no-check",
-      `--target=${TARGET}`,
+      `--target=${target.rust}`,
       ...COMPILE_PERMISSIONS,
       "--include=src/logs/zookeeper_discovery.ts",
       `--output=${output}`,
       `${ROOT}main.ts`,
-    ]);
+    ], { env, clearEnv: true });
   } catch (e) {
     if (!denort && /dl\.deno\.land|denort|download/i.test((e as Error).message)) {
       throw new ReleaseError(
         "deno compile needs Deno's base runtime (denort), downloaded from dl.deno.land, which " +
-          "cannot be reached here. Set DENORT_BIN to a denort binary of Deno " +
-          `${Deno.version.deno} (from denort-${TARGET}.zip of the Deno release), or run ` +
+          `cannot be reached here. Set ${target.denortEnv} to a denort binary of Deno ` +
+          `${Deno.version.deno} (from denort-${target.rust}.zip of the Deno release), or run ` +
           "`deno task release` on a networked machine.",
       );
     }
@@ -82,32 +160,98 @@ async function compile(output: string): Promise<void> {
   }
 }
 
-async function findLibrary(name: string): Promise<string> {
-  for (const dir of LIB_DIRS) {
-    try {
-      return await Deno.realPath(`${dir}/${name}`);
-    } catch { /* next */ }
+/** The folders holding a target's glibc runtime, and the variable that would name another. */
+function runtimeDirs(target: Target): string[] {
+  const root = Deno.env.get(target.sysrootEnv);
+  const { triplet } = target;
+  if (root) {
+    return [`lib/${triplet}`, `usr/lib/${triplet}`, "lib", "lib64", "usr/lib"]
+      .map((d) => `${root}/${d}`);
   }
-  throw new ReleaseError(`cannot find ${name} for the alpine artefact in ${LIB_DIRS.join(", ")}`);
+  if (Deno.build.arch === target.machine) {
+    return [`/lib/${triplet}`, `/usr/lib/${triplet}`, "/lib64", "/usr/lib64", "/lib"];
+  }
+  return [`${target.crossRoot}/lib`, `${target.crossRoot}/lib64`];
 }
 
-/** amp-pilot.alpine: the wrapper script with the glibc runtime and the binary appended. */
-async function buildAlpine(binary: string, output: string, version: string): Promise<void> {
+async function findRuntimeFile(target: Target, name: string): Promise<string> {
+  const dirs = runtimeDirs(target);
+  for (const dir of dirs) {
+    try {
+      await Deno.stat(`${dir}/${name}`);
+      return `${dir}/${name}`;
+    } catch { /* next */ }
+  }
+  throw new ReleaseError(
+    `cannot find ${name} for ${target.alpine} in ${dirs.join(", ")}: install Debian's libc6 ` +
+      `and libgcc-s1 of ${target.machine} (on another architecture: libc6-${target.arch}-cross ` +
+      `and libgcc-s1-${target.arch}-cross), or set ${target.sysrootEnv} to a root holding them`,
+  );
+}
+
+/** "libc6 2.36-9+deb12u14 (source glibc 2.36-9+deb12u14)" for a file dpkg knows, else null. */
+async function debianPackage(path: string): Promise<string | null> {
+  try {
+    const owner = (await run("dpkg-query", ["-S", path])).split(":")[0]!.trim();
+    const [version, source, sourceVersion] = (await run("dpkg-query", [
+      "-W",
+      "-f",
+      "${Version}\t${source:Package}\t${source:Version}",
+      owner,
+    ])).split("\t");
+    return `Debian package ${owner} ${version} (source package ${source} ${sourceVersion}: ` +
+      `https://snapshot.debian.org/package/${source}/${sourceVersion}/)`;
+  } catch {
+    return null;
+  }
+}
+
+/** The files of a target's glibc runtime, and where each came from (for the notices). */
+async function gatherRuntime(target: Target): Promise<{ files: string[]; provenance: string[] }> {
+  const files: string[] = [];
+  const provenance: string[] = [];
+  for (const name of [...RUNTIME_LIBS, target.loader.slice(target.loader.lastIndexOf("/") + 1)]) {
+    const path = await findRuntimeFile(target, name);
+    files.push(path);
+    const origin = await debianPackage(path) ?? await debianPackage(await Deno.realPath(path));
+    provenance.push(`- \`${name}\` (${target.machine}): ${origin ?? `copied from ${path}`}`);
+  }
+  return { files, provenance };
+}
+
+/**
+ * An Alpine artefact: the wrapper script with a gzipped tar appended, holding the binary, the
+ * glibc runtime (the loader last in `runtime`) and the licence files.
+ */
+async function buildAlpine(
+  target: Target,
+  binary: string,
+  runtime: string[],
+  licences: string[],
+  output: string,
+  version: string,
+): Promise<void> {
   const stage = await Deno.makeTempDir({ prefix: "amp-pilot-alpine-" });
   try {
     await Deno.mkdir(`${stage}/lib`);
-    for (const lib of [...GLIBC_LIBS, ...GCC_LIBS]) {
-      await Deno.copyFile(await findLibrary(lib), `${stage}/lib/${lib}`);
+    const libs = runtime.slice(0, -1);
+    for (const lib of libs) {
+      await Deno.copyFile(
+        await Deno.realPath(lib),
+        `${stage}/lib/${lib.slice(lib.lastIndexOf("/") + 1)}`,
+      );
     }
-    await Deno.copyFile(
-      await Deno.realPath("/lib64/ld-linux-x86-64.so.2"),
-      `${stage}/ld-linux-x86-64.so.2`,
-    );
-    await Deno.copyFile("/sbin/ldconfig", `${stage}/ldconfig`); // static in Debian's libc-bin
+    await Deno.copyFile(await Deno.realPath(runtime.at(-1)!), `${stage}/loader`);
     await Deno.copyFile(binary, `${stage}/amp-pilot`);
-    await run("tar", ["-czf", `${stage}.tgz`, "-C", stage, "."]);
+    for (const file of licences) {
+      await Deno.copyFile(file, `${stage}/${file.slice(file.lastIndexOf("/") + 1)}`);
+    }
+    await tarball(`${stage}.tgz`, stage, ["."]);
     const wrapper = (await Deno.readTextFile(`${ROOT}distribution/alpine_wrapper.sh`))
-      .replace("__AMP_PILOT_VERSION__", version);
+      .replace("__AMP_PILOT_VERSION__", version)
+      .replace("__AMP_PILOT_MACHINE__", target.machine)
+      .replace("__AMP_PILOT_LOADER__", target.loader)
+      .replace("__AMP_PILOT_TRIPLET__", target.triplet);
     const payload = await Deno.readFile(`${stage}.tgz`);
     const head = new TextEncoder().encode(wrapper);
     const file = new Uint8Array(head.length + payload.length);
@@ -120,55 +264,127 @@ async function buildAlpine(binary: string, output: string, version: string): Pro
   }
 }
 
+let gnuTar: Promise<boolean> | undefined;
+
+/**
+ * A gzipped tar of `files` (relative to `dir`). GNU tar records root as the owner whoever
+ * builds; busybox tar (the tests' stand-in build image) cannot.
+ */
+async function tarball(output: string, dir: string, files: string[]): Promise<void> {
+  gnuTar ??= run("tar", ["--version"]).then((v) => v.includes("GNU tar"), () => false);
+  const owner = await gnuTar ? ["--owner=0", "--group=0", "--numeric-owner"] : [];
+  await run("tar", [...owner, "-czf", output, "-C", dir, ...files]);
+}
+
 async function sha256(path: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Builds everything into `dist` (default `dist/`) and returns the files written. */
-export async function release(
-  binaryOverride?: string,
-  dist: string = `${ROOT}dist`,
-): Promise<string[]> {
-  const DIST = dist;
+/** The project's notices, and where the glibc runtime of the Alpine artefacts came from. */
+async function writeNotices(output: string, provenance: string[]): Promise<void> {
+  const base = await Deno.readTextFile(`${ROOT}THIRD_PARTY_NOTICES.md`);
+  const section = provenance.length === 0 ? "" : [
+    "",
+    "## The glibc runtime in this release's Alpine artefacts",
+    "",
+    "Copied unmodified from these files of the build machine; the corresponding source code is",
+    "at the addresses given (the GNU C Library is under LGPL-2.1-or-later, libgcc under",
+    "GPL-3.0-or-later with the GCC Runtime Library Exception):",
+    "",
+    ...provenance,
+    "",
+  ].join("\n");
+  await Deno.writeTextFile(output, base + section);
+}
+
+/** What to build: the architectures, and any binaries given instead of compiled. */
+export interface ReleaseOptions {
+  /** The architectures (default both). */
+  readonly arches?: readonly Arch[];
+  /** A file to package as an architecture's binary instead of compiling it. */
+  readonly binaries?: Partial<Record<Arch, string>>;
+  /** The output folder (default `dist/`). */
+  readonly out?: string;
+}
+
+/** Builds everything into the output folder and returns the files written, SHA256SUMS last. */
+export async function release(options: ReleaseOptions = {}): Promise<string[]> {
+  const dist = options.out ?? `${ROOT}dist`;
+  const arches = options.arches ?? ["amd64", "arm64"];
   const version = denoJson.version;
-  await Deno.remove(DIST, { recursive: true }).catch(() => {});
-  await Deno.mkdir(DIST, { recursive: true });
-  const amd64 = `${DIST}/amp-pilot.amd64`;
-  if (binaryOverride) await Deno.copyFile(binaryOverride, amd64);
-  else await compile(amd64);
-  await Deno.chmod(amd64, 0o755);
-  await buildAlpine(amd64, `${DIST}/amp-pilot.alpine`, version);
-  await Deno.copyFile(`${ROOT}distribution/pilotLoader`, `${DIST}/pilotLoader`);
-  await Deno.chmod(`${DIST}/pilotLoader`, 0o755);
-  const tarballs = {
-    [`amp-pilot.amd64-${version}.tgz`]: ["amp-pilot.amd64"],
-    [`amp-pilot.alpine-${version}.tgz`]: ["amp-pilot.alpine"],
-    [`amp-pilot-${version}.tgz`]: ["amp-pilot.amd64", "amp-pilot.alpine", "pilotLoader"],
-  };
+  await Deno.remove(dist, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dist, { recursive: true });
+  const runtimes = new Map<Arch, string[]>();
+  const provenance: string[] = [];
+  for (const arch of arches) { // first, so that a missing runtime stops before compiling
+    const runtime = await gatherRuntime(TARGETS[arch]);
+    runtimes.set(arch, runtime.files);
+    provenance.push(...runtime.provenance);
+  }
+  const licences = [`${dist}/LICENSE`, `${dist}/THIRD_PARTY_NOTICES.md`];
+  await Deno.copyFile(`${ROOT}LICENSE`, licences[0]!);
+  await writeNotices(licences[1]!, provenance);
+  const names = licences.map((f) => f.slice(dist.length + 1));
+  const tarballs: Record<string, string[]> = {};
+  const folder: string[] = [];
+  for (const arch of arches) {
+    const target = TARGETS[arch];
+    const glibc = `${dist}/${target.glibc}`;
+    const given = options.binaries?.[arch];
+    if (given) await Deno.copyFile(given, glibc);
+    else await compile(target, glibc);
+    await Deno.chmod(glibc, 0o755);
+    const alpine = `${dist}/${target.alpine}`;
+    await buildAlpine(target, glibc, runtimes.get(arch)!, licences, alpine, version);
+    tarballs[`${target.glibc}-${version}.tgz`] = [target.glibc, ...names];
+    tarballs[`${target.alpine}-${version}.tgz`] = [target.alpine, ...names];
+    folder.push(target.glibc, target.alpine);
+  }
+  await Deno.copyFile(`${ROOT}distribution/pilotLoader`, `${dist}/pilotLoader`);
+  await Deno.chmod(`${dist}/pilotLoader`, 0o755);
+  tarballs[`amp-pilot-${version}.tgz`] = [...folder, "pilotLoader", ...names];
   for (const [name, files] of Object.entries(tarballs)) {
-    await run("tar", ["-czf", `${DIST}/${name}`, "-C", DIST, ...files]);
+    await tarball(`${dist}/${name}`, dist, files);
   }
+  const artefacts = [...Object.keys(tarballs), ...folder, "pilotLoader", ...names];
   const sums = [];
-  for (const name of Object.keys(tarballs)) {
-    sums.push(`${await sha256(`${DIST}/${name}`)}  ${name}`);
+  for (const name of artefacts) sums.push(`${await sha256(`${dist}/${name}`)}  ${name}`);
+  await Deno.writeTextFile(`${dist}/SHA256SUMS`, `${sums.join("\n")}\n`);
+  return [...artefacts, "SHA256SUMS"];
+}
+
+function parseArches(value: string | undefined): Arch[] | undefined {
+  if (value === undefined) return undefined;
+  const arches = value.split(",").map((a) => a.trim()).filter((a) => a !== "");
+  const bad = arches.filter((a) => !(a in TARGETS));
+  if (bad.length > 0 || arches.length === 0) {
+    throw new ReleaseError(`--arch ${value}: expected amd64, arm64 or amd64,arm64`);
   }
-  await Deno.writeTextFile(`${DIST}/SHA256SUMS`, `${sums.join("\n")}\n`);
-  return [...Object.keys(tarballs), "SHA256SUMS"];
+  return [...new Set(arches)] as Arch[];
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { binary: { type: "string" }, out: { type: "string" } },
-  });
   try {
+    const { values } = parseArgs({
+      args: Deno.args,
+      options: {
+        arch: { type: "string" },
+        binary: { type: "string" },
+        "binary-arm64": { type: "string" },
+        out: { type: "string" },
+      },
+    });
     const out = values.out ?? `${ROOT}dist`;
-    const files = await release(values.binary, out);
+    const files = await release({
+      arches: parseArches(values.arch),
+      binaries: { amd64: values.binary, arm64: values["binary-arm64"] },
+      out,
+    });
     for (const f of files) console.log(`${out}/${f}`);
   } catch (e) {
-    if (e instanceof ReleaseError) {
-      console.error(`release: ${e.message}`);
+    if (e instanceof ReleaseError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`release: ${(e as Error).message}`);
       Deno.exit(1);
     }
     throw e;

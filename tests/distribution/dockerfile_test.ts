@@ -12,7 +12,8 @@ Deno.test("the Dockerfile's stages build on local base images", async (t) => {
   // Nothing can be pulled: the development image (Deno runtime, busybox, glibc, the npm cache)
   // stands in for denoland/deno, and the Deno runtime binary stands in for the compiled one
   // (deno compile needs denort): `--binary /usr/local/bin/deno`.
-  await buildDevImage([], "denoland/deno:2.9.6");
+  // Debian's coreutils are in the real image: busybox's applets stand in for them here.
+  await buildDevImage(['RUN ["/bin/busybox", "--install", "-s", "/bin"]'], "denoland/deno:2.9.6");
   const build = (target: string) =>
     docker([
       "build",
@@ -27,9 +28,25 @@ Deno.test("the Dockerfile's stages build on local base images", async (t) => {
     ]);
   try {
     await t.step(
-      "alpine: the alpine artefact installs its glibc runtime at build time",
+      "alpine: the alpine artefact installs its glibc runtime at build time, once",
       async () => {
         await build("alpine");
+        const left = await docker([
+          "run",
+          "--rm",
+          "--network",
+          "none",
+          "--entrypoint",
+          "/bin/sh",
+          "amp-pilot-test:alpine",
+          "-c",
+          "ls /tmp /usr/local/lib/amp-pilot/*",
+        ]);
+        deepEqual(left.split("\n").filter((l) => l !== "" && !l.endsWith(":")), [
+          "LICENSE",
+          "THIRD_PARTY_NOTICES.md",
+          "amp-pilot",
+        ]);
         const version = await docker([
           "run",
           "--rm",
@@ -45,7 +62,7 @@ Deno.test("the Dockerfile's stages build on local base images", async (t) => {
           "{{json .Config.Healthcheck.Test}}",
           "amp-pilot-test:alpine",
         ]);
-        deepEqual(JSON.parse(health), ["CMD", "/bin/amp-pilot", "health"]);
+        deepEqual(JSON.parse(health), ["CMD", "/usr/local/bin/amp-pilot", "health"]);
       },
     );
     await t.step("debian-slim: the amd64 binary on glibc", async () => {
@@ -75,6 +92,8 @@ Deno.test("the Dockerfile's stages build on local base images", async (t) => {
           const files = new TextDecoder().decode(listing.stdout).trim().split("\n")
             .filter((f) => f.startsWith("bin/amp-pilot/") && f !== "bin/amp-pilot/");
           deepEqual(files, [
+            "bin/amp-pilot/LICENSE",
+            "bin/amp-pilot/THIRD_PARTY_NOTICES.md",
             "bin/amp-pilot/amp-pilot.alpine",
             "bin/amp-pilot/amp-pilot.amd64",
             "bin/amp-pilot/pilotLoader",

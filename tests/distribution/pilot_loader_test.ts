@@ -13,7 +13,7 @@ const ARGS = ["a b", "", `c"d'e`, "$HOME", "*", "--flag=x y"];
 async function makeRoot(dir: string, kind: "musl" | "glibc"): Promise<string> {
   const root = await busyboxRoot(
     `${dir}/${kind}-root`,
-    ["sh", "sleep", "dirname", "printf", "cp", "chmod"],
+    ["sh", "sleep", "dirname", "printf", "cp", "chmod", "uname"],
     kind === "musl",
   );
   await Deno.mkdir(`${root}/bin/amp-pilot`);
@@ -36,8 +36,15 @@ async function makeRoot(dir: string, kind: "musl" | "glibc"): Promise<string> {
   return root;
 }
 
-async function installStandIns(root: string): Promise<void> {
-  for (const name of ["amp-pilot.amd64", "amp-pilot.alpine"]) {
+const BINARIES = [
+  "amp-pilot.amd64",
+  "amp-pilot.arm64",
+  "amp-pilot.alpine",
+  "amp-pilot.alpine-arm64",
+];
+
+async function installStandIns(root: string, names: readonly string[] = BINARIES): Promise<void> {
+  for (const name of names) {
     const path = `${root}/bin/amp-pilot/${name}`;
     await Deno.writeTextFile(
       path,
@@ -45,6 +52,76 @@ async function installStandIns(root: string): Promise<void> {
     );
     await Deno.chmod(path, 0o755);
   }
+}
+
+/**
+ * dash, run through a glibc loader and libc kept out of the standard paths (/opt/glibc), so
+ * that the root still has no glibc where programs (and pilotLoader) look for it. Unlike busybox
+ * sh, which runs its own applets first, dash runs the `uname` found in PATH.
+ */
+async function privateDash(root: string): Promise<string[]> {
+  await Deno.mkdir(`${root}/opt/glibc`, { recursive: true });
+  await Deno.copyFile(
+    await Deno.realPath("/lib64/ld-linux-x86-64.so.2"),
+    `${root}/opt/glibc/ld.so`,
+  );
+  await Deno.copyFile(
+    await Deno.realPath("/lib/x86_64-linux-gnu/libc.so.6"),
+    `${root}/opt/glibc/libc.so.6`,
+  );
+  await Deno.copyFile("/usr/bin/dash", `${root}/opt/glibc/dash`);
+  return ["/opt/glibc/ld.so", "--library-path", "/opt/glibc", "/opt/glibc/dash"];
+}
+
+type Libc = "glibc" | "musl" | "musl+libc6-compat";
+
+/**
+ * A root for one machine and C library, and the shell to run pilotLoader with. An aarch64
+ * machine cannot be had here: `uname -m` is a script printing aarch64 (run by dash), and this
+ * machine's x86_64 loaders stand in for the aarch64 ones at aarch64's paths (the loader only
+ * has to run and say what it is).
+ */
+async function matrixRoot(
+  dir: string,
+  arch: "amd64" | "arm64",
+  libc: Libc,
+): Promise<{ root: string; shell: string[] }> {
+  const root = await busyboxRoot(
+    `${dir}/${arch}-${libc}-root`,
+    ["sh", "sleep", "dirname", "printf", ...(arch === "amd64" ? ["uname"] : [])],
+    libc !== "glibc",
+  );
+  await Deno.mkdir(`${root}/bin/amp-pilot`);
+  await Deno.copyFile(LOADER, `${root}/bin/amp-pilot/pilotLoader`);
+  await Deno.chmod(`${root}/bin/amp-pilot/pilotLoader`, 0o755);
+  if (arch === "arm64") {
+    await Deno.writeTextFile(`${root}/bin/uname`, "#!/bin/sh\necho aarch64\n");
+    await Deno.chmod(`${root}/bin/uname`, 0o755);
+  }
+  const glibcLoader = arch === "amd64"
+    ? "/lib64/ld-linux-x86-64.so.2"
+    : "/lib/ld-linux-aarch64.so.1";
+  await Deno.mkdir(`${root}${glibcLoader.slice(0, glibcLoader.lastIndexOf("/"))}`, {
+    recursive: true,
+  });
+  if (libc === "glibc") {
+    await Deno.copyFile(
+      await Deno.realPath("/lib64/ld-linux-x86-64.so.2"),
+      `${root}${glibcLoader}`,
+    );
+  } else {
+    let musl = "/lib/ld-musl-x86_64.so.1";
+    if (arch === "arm64") {
+      musl = "/lib/ld-musl-aarch64.so.1";
+      await Deno.symlink("x86_64-linux-musl/libc.so", `${root}${musl}`);
+    }
+    if (libc === "musl+libc6-compat") {
+      // What Alpine's libc6-compat installs: glibc's names, pointing at musl.
+      await Deno.symlink(musl, `${root}${glibcLoader}`);
+      await Deno.symlink(musl, `${root}/lib/libc.so.6`);
+    }
+  }
+  return { root, shell: arch === "amd64" ? ["/bin/busybox", "sh"] : await privateDash(root) };
 }
 
 async function chroot(
@@ -70,19 +147,7 @@ Deno.test("pilotLoader picks amp-pilot.alpine where there is no glibc (busybox s
   await using dir = await tempDir();
   const root = await makeRoot(dir.path, "musl");
   await installStandIns(root);
-  // dash links glibc: it runs here through a loader and libc kept out of the standard paths
-  // (/opt/glibc), so the root still has no glibc where programs (and the loader) look for it.
-  await Deno.mkdir(`${root}/opt/glibc`, { recursive: true });
-  await Deno.copyFile(
-    await Deno.realPath("/lib64/ld-linux-x86-64.so.2"),
-    `${root}/opt/glibc/ld.so`,
-  );
-  await Deno.copyFile(
-    await Deno.realPath("/lib/x86_64-linux-gnu/libc.so.6"),
-    `${root}/opt/glibc/libc.so.6`,
-  );
-  await Deno.copyFile("/usr/bin/dash", `${root}/opt/glibc/dash`);
-  const dash = ["/opt/glibc/ld.so", "--library-path", "/opt/glibc", "/opt/glibc/dash"];
+  const dash = await privateDash(root);
   for (const shell of [["/bin/busybox", "sh"], dash]) {
     const r = await chroot(root, shell, ARGS);
     equal(r.code, 0, `${shell}: ${r.err}`);
@@ -101,11 +166,53 @@ Deno.test("pilotLoader picks amp-pilot.amd64 where glibc is (dash and busybox sh
   }
 });
 
+for (const arch of ["amd64", "arm64"] as const) {
+  for (const libc of ["glibc", "musl", "musl+libc6-compat"] as const) {
+    const want = libc === "glibc"
+      ? `amp-pilot.${arch}`
+      : arch === "amd64"
+      ? "amp-pilot.alpine"
+      : "amp-pilot.alpine-arm64";
+    Deno.test(`pilotLoader on ${arch} with ${libc} runs ${want}`, async () => {
+      await using dir = await tempDir();
+      const { root, shell } = await matrixRoot(dir.path, arch, libc);
+      await installStandIns(root);
+      const r = await chroot(root, shell, ARGS);
+      equal(r.code, 0, r.err);
+      deepEqual(r.out, expected(want));
+    });
+  }
+}
+
+Deno.test("pilotLoader says so on a machine it has no binary for", async () => {
+  await using dir = await tempDir();
+  const { root, shell } = await matrixRoot(dir.path, "arm64", "musl");
+  await Deno.writeTextFile(`${root}/bin/uname`, "#!/bin/sh\necho riscv64\n");
+  await installStandIns(root);
+  const r = await chroot(root, shell, []);
+  equal(r.code, 127);
+  match(
+    r.err,
+    /^pilotLoader: no amp-pilot for this machine \(riscv64\); there are x86_64 and aarch64\n$/,
+  );
+});
+
+Deno.test("pilotLoader on arm64 musl without the alpine-arm64 binary says which one is missing", async () => {
+  await using dir = await tempDir();
+  const { root, shell } = await matrixRoot(dir.path, "arm64", "musl+libc6-compat");
+  await installStandIns(root, ["amp-pilot.arm64", "amp-pilot.alpine"]);
+  const r = await chroot(root, shell, []);
+  equal(r.code, 127);
+  match(
+    r.err,
+    /this system has no glibc \(\/lib\/ld-linux-aarch64\.so\.1\) and \/bin\/amp-pilot has no amp-pilot\.alpine-arm64/,
+  );
+});
+
 Deno.test("pilotLoader falls back to amp-pilot.alpine on glibc when amd64 is absent", async () => {
   await using dir = await tempDir();
   const root = await makeRoot(dir.path, "glibc");
-  await installStandIns(root);
-  await Deno.remove(`${root}/bin/amp-pilot/amp-pilot.amd64`);
+  await installStandIns(root, ["amp-pilot.arm64", "amp-pilot.alpine", "amp-pilot.alpine-arm64"]);
   const r = await chroot(root, ["/bin/dash"], ["x"]);
   deepEqual(r.out, ["amp-pilot.alpine", "[x]"]);
 });

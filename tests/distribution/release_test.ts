@@ -2,6 +2,7 @@ import { deepEqual, equal, match } from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { dockerSocket } from "../support/docker.ts";
 import { tempDir } from "../support/pilot.ts";
+import { buildReleaseWithStandIn } from "../support/release.ts";
 import { busyboxRoot } from "../support/roots.ts";
 
 const RELEASE = new URL("../../scripts/release.ts", import.meta.url).pathname;
@@ -51,72 +52,164 @@ Deno.test("deno task release stops with a clear message when denort cannot be ha
   );
 });
 
-Deno.test("release artefacts: tarballs, SHA256SUMS, and amp-pilot.alpine on a musl-only root", async () => {
-  await using dir = await tempDir();
-  const dist = `${dir.path}/dist`;
-  // deno compile cannot run here (no denort): a clearly named development stand-in — the Deno
-  // runtime binary itself, which has the same glibc needs as denort — takes the binary's place.
-  const standIn = `${dir.path}/deno-runtime-standin`;
-  await Deno.copyFile(Deno.execPath(), standIn);
-  const built = await run(Deno.execPath(), [
-    "run",
-    "--allow-all",
-    "--frozen",
-    RELEASE,
-    "--binary",
-    standIn,
-    "--out",
-    dist,
+/** The first bytes of an ELF file say its machine: 62 is x86-64, 183 is AArch64. */
+async function elfMachine(path: string): Promise<number> {
+  const head = (await Deno.readFile(path)).subarray(0, 20);
+  return new DataView(head.buffer, head.byteOffset).getUint16(18, true);
+}
+
+/** The files of an Alpine artefact's payload, unpacked into `into`. */
+async function unpackPayload(artefact: string, into: string): Promise<void> {
+  await Deno.mkdir(into, { recursive: true });
+  const r = await run("sh", [
+    "-c",
+    `tail -n +$(awk '/^__AMP_PILOT_PAYLOAD__$/ { print NR + 1; exit 0 }' ${artefact}) ${artefact}` +
+    ` | tar -xzf - -C ${into}`,
   ]);
-  equal(built.code, 0, built.err);
-  deepEqual(built.out.trim().split("\n").map((l) => l.slice(dist.length + 1)), [
+  equal(r.code, 0, r.err);
+}
+
+Deno.test("release artefacts: both architectures, licence and notices in every tarball, SHA256SUMS over every file", async () => {
+  await using dir = await tempDir();
+  // The stand-in takes the place of both binaries (tests/support/release.ts). The aarch64 glibc
+  // runtime is real: Debian's libc6-arm64-cross and libgcc-s1-arm64-cross.
+  const { dist, out } = await buildReleaseWithStandIn(dir.path, ["amd64", "arm64"]);
+  const tarballs = [
     `amp-pilot.amd64-${VERSION}.tgz`,
     `amp-pilot.alpine-${VERSION}.tgz`,
+    `amp-pilot.arm64-${VERSION}.tgz`,
+    `amp-pilot.alpine-arm64-${VERSION}.tgz`,
     `amp-pilot-${VERSION}.tgz`,
+  ];
+  const binaries = [
+    "amp-pilot.amd64",
+    "amp-pilot.alpine",
+    "amp-pilot.arm64",
+    "amp-pilot.alpine-arm64",
+  ];
+  const licences = ["LICENSE", "THIRD_PARTY_NOTICES.md"];
+  deepEqual(out.trim().split("\n").map((l) => l.slice(dist.length + 1)), [
+    ...tarballs,
+    ...binaries,
+    "pilotLoader",
+    ...licences,
     "SHA256SUMS",
   ]);
   const sums = await run("sh", ["-c", `cd ${dist} && sha256sum -c SHA256SUMS`]);
   equal(sums.code, 0, sums.out + sums.err);
-  const listing = await run("tar", ["-tzf", `${dist}/amp-pilot-${VERSION}.tgz`]);
-  deepEqual(listing.out.trim().split("\n"), ["amp-pilot.amd64", "amp-pilot.alpine", "pilotLoader"]);
+  const summed = (await Deno.readTextFile(`${dist}/SHA256SUMS`)).trim().split("\n")
+    .map((l) => l.split("  ")[1]).sort();
+  const files = [];
+  for await (const e of Deno.readDir(dist)) if (e.name !== "SHA256SUMS") files.push(e.name);
+  deepEqual(summed, files.sort(), "SHA256SUMS covers every file of the release");
 
-  const root = await busyboxRoot(`${dir.path}/alpine-root`, APPLETS);
-  const noGlibc = await run("/usr/sbin/chroot", [root, "/bin/sh", "-c", "ls /lib64 2>&1 || true"]);
-  match(noGlibc.out, /No such file or directory/);
-  // The seed's Dockerfile lines, as written, inside the musl root.
-  await Deno.copyFile(
-    `${dist}/amp-pilot.alpine-${VERSION}.tgz`,
-    `${root}/tmp/amp-pilot.alpine.tgz`,
-  );
-  const seed = await run("/usr/sbin/chroot", [
-    root,
-    "/bin/sh",
-    "-c",
-    "cd / && tar xvz -f /tmp/amp-pilot.alpine.tgz && mv ./amp-pilot.alpine /bin/",
-  ]);
-  equal(seed.code, 0, seed.err);
-  for (let i = 0; i < 2; i++) { // the first run installs the glibc runtime, the second reuses it
-    const version = await run("/usr/sbin/chroot", [root, "/bin/amp-pilot.alpine", "--version"]);
-    equal(version.code, 0, version.err);
-    match(version.out, new RegExp(`^deno ${Deno.version.deno.replaceAll(".", "\\.")} `));
+  for (const [i, tarball] of tarballs.entries()) {
+    const listing = await run("tar", ["-tzf", `${dist}/${tarball}`]);
+    const want = i < 4 ? [binaries[i]!, ...licences] : [...binaries, "pilotLoader", ...licences];
+    deepEqual(listing.out.trim().split("\n").sort(), want.sort(), tarball);
   }
-  const evaluated = await run("/usr/sbin/chroot", [
-    root,
-    "/bin/amp-pilot.alpine",
-    "eval",
-    "console.log(6 * 7)",
-  ], {
-    DENO_DIR: "/tmp/deno",
-  });
-  equal(evaluated.out, "42\n", evaluated.err);
-  const shell = await run("/usr/sbin/chroot", [
-    root,
-    "/bin/sh",
-    "-c",
-    "echo musl shell still works",
-  ]);
-  equal(shell.out, "musl shell still works\n");
+  const notices = await Deno.readTextFile(`${dist}/THIRD_PARTY_NOTICES.md`);
+  for (const machine of ["x86_64", "aarch64"]) {
+    match(notices, new RegExp(`\`libc\\.so\\.6\` \\(${machine}\\): Debian package libc6`));
+    match(notices, new RegExp(`\`libgcc_s\\.so\\.1\` \\(${machine}\\): Debian package libgcc-s1`));
+  }
+  match(await Deno.readTextFile(`${dist}/LICENSE`), /Apache License\s+Version 2\.0/);
 
+  // Each Alpine artefact carries the glibc runtime of its own architecture, and the licences.
+  for (
+    const [artefact, machine] of [["amp-pilot.alpine", 62], [
+      "amp-pilot.alpine-arm64",
+      183,
+    ]] as const
+  ) {
+    const payload = `${dir.path}/payload-${artefact}`;
+    await unpackPayload(`${dist}/${artefact}`, payload);
+    equal(await elfMachine(`${payload}/loader`), machine, `${artefact}: loader`);
+    equal(await elfMachine(`${payload}/lib/libc.so.6`), machine, `${artefact}: libc.so.6`);
+    equal(await elfMachine(`${payload}/lib/libgcc_s.so.1`), machine, `${artefact}: libgcc_s`);
+    equal(await Deno.readTextFile(`${payload}/THIRD_PARTY_NOTICES.md`), notices);
+  }
+  const wrapperArm = new TextDecoder().decode(
+    (await Deno.readFile(`${dist}/amp-pilot.alpine-arm64`)).subarray(0, 4096),
+  );
+  match(wrapperArm, /^machine=aarch64$/m);
+  match(wrapperArm, /^loader=\/lib\/ld-linux-aarch64\.so\.1$/m);
+});
+
+const WRAPPER_APPLETS = [...APPLETS, "uname", "ln", "du", "wc"];
+
+for (const compat of [false, true]) {
+  Deno.test(`amp-pilot.alpine on a musl root${compat ? " with libc6-compat's symlinks to musl" : ""}: the seed's lines, then installed once`, async () => {
+    await using dir = await tempDir();
+    const { dist } = await buildReleaseWithStandIn(dir.path);
+    const root = await busyboxRoot(`${dir.path}/alpine-root`, WRAPPER_APPLETS);
+    const noGlibc = await run("/usr/sbin/chroot", [
+      root,
+      "/bin/sh",
+      "-c",
+      "ls /lib64 2>&1 || true",
+    ]);
+    match(noGlibc.out, /No such file or directory/);
+    if (compat) {
+      // What Alpine's libc6-compat installs: glibc's names, pointing at musl.
+      await Deno.mkdir(`${root}/lib64`);
+      for (
+        const link of ["/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-x86-64.so.2", "/lib/libc.so.6"]
+      ) {
+        await Deno.symlink("/lib/ld-musl-x86_64.so.1", `${root}${link}`);
+      }
+    }
+    // The seed's Dockerfile lines, as written, inside the musl root.
+    await Deno.copyFile(
+      `${dist}/amp-pilot.alpine-${VERSION}.tgz`,
+      `${root}/tmp/amp-pilot.alpine.tgz`,
+    );
+    const seed = await run("/usr/sbin/chroot", [
+      root,
+      "/bin/sh",
+      "-c",
+      "cd / && tar xvz -f /tmp/amp-pilot.alpine.tgz && mv ./amp-pilot.alpine /bin/",
+    ]);
+    equal(seed.code, 0, seed.err);
+    for (let i = 0; i < 2; i++) { // the first run installs the glibc runtime, the second reuses it
+      const version = await run("/usr/sbin/chroot", [root, "/bin/amp-pilot.alpine", "--version"]);
+      equal(version.code, 0, version.err);
+      match(version.out, new RegExp(`^deno ${Deno.version.deno.replaceAll(".", "\\.")} `));
+    }
+    const evaluated = await run("/usr/sbin/chroot", [
+      root,
+      "/bin/amp-pilot.alpine",
+      "eval",
+      "console.log(6 * 7)",
+    ], {
+      DENO_DIR: "/tmp/deno",
+    });
+    equal(evaluated.out, "42\n", evaluated.err);
+    // Installed once: the wrapper may go; the link runs the binary, which was unpacked straight
+    // into its place (no second copy), with the licence files beside it.
+    const installed = await run("/usr/sbin/chroot", [
+      root,
+      "/bin/sh",
+      "-c",
+      `rm /bin/amp-pilot.alpine && /usr/local/bin/amp-pilot --version >/tmp/v && ` +
+      `ls /usr/local/lib/amp-pilot/${VERSION} && echo musl shell still works`,
+    ]);
+    equal(installed.code, 0, installed.err);
+    deepEqual(installed.out.trim().split("\n"), [
+      "LICENSE",
+      "THIRD_PARTY_NOTICES.md",
+      "amp-pilot",
+      "musl shell still works",
+    ]);
+  });
+}
+
+Deno.test("amp-pilot.alpine as PID 1 of a container from a musl-only root", async () => {
+  await using dir = await tempDir();
+  const { dist } = await buildReleaseWithStandIn(dir.path);
+  const root = await busyboxRoot(`${dir.path}/alpine-root`, WRAPPER_APPLETS);
+  await Deno.copyFile(`${dist}/amp-pilot.alpine`, `${root}/bin/amp-pilot.alpine`);
+  await Deno.chmod(`${root}/bin/amp-pilot.alpine`, 0o755);
   // The same root as an image (standing in for alpine), the artefact's runtime as PID 1.
   dockerSocket();
   const tag = "amp-pilot-test/alpine-artefact:1";
