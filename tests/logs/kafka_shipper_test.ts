@@ -70,7 +70,7 @@ Deno.test("KafkaShipper through a proxy that loses Kafka's answers", async (t) =
   });
 
   await t.step(
-    "a lost batch dropped meanwhile from the full buffer: a new producer id",
+    "a lost batch dropped meanwhile from the full buffer: the next batch asks Kafka, exactly",
     async () => {
       const { topic, shipper, warnings } = await connectedShipper(500);
       const lost = proxy.answersLost;
@@ -81,18 +81,17 @@ Deno.test("KafkaShipper through a proxy that loses Kafka's answers", async (t) =
         for (let i = 0; i < 300; i++) shipper.push("stdout", `line ${pushed++}`);
         await eventually(() => equal(proxy.answersLost, lost + 1));
         // Kafka is out of reach: the buffer (500 records) drops the 300 lines sent but not
-        // acknowledged, and 500 more.
+        // acknowledged (not counted: Kafka may have them), and 500 more (never sent: counted).
         for (let i = 0; i < 1_000; i++) shipper.push("stdout", `line ${pushed++}`);
-        equal(shipper.dropped, 800);
+        equal(shipper.dropped, 500);
         proxy.refuseConnections(false);
         await eventually(() => equal(shipper.buffered + shipper.dropped, 0), 20_000);
-        deepEqual(warnings, [
-          "sending starts over with a new producer id " +
-          "(records of a batch to send again were dropped from the full buffer)",
-        ]);
+        // The next batch, numbered after the lost one, was accepted: Kafka had written it.
+        deepEqual(warnings, []);
+        equal(shipper.sent, pushed - 500);
         const records = await consumeAll(kafka.bootstrap, topic, (r) => r.length >= 802);
         const dropped = records.filter((r) => r.value.dropped !== undefined);
-        deepEqual(dropped.map((r) => r.value.dropped), [800]);
+        deepEqual(dropped.map((r) => r.value.dropped), [500], "exactly the lines never written");
         const lines = records.filter((r) => r.value.stream === "stdout").map((r) =>
           r.value.message
         );
@@ -100,6 +99,37 @@ Deno.test("KafkaShipper through a proxy that loses Kafka's answers", async (t) =
           ...Array.from({ length: 301 }, (_, i) => `line ${i}`), // the lost answer's batch was written
           ...Array.from({ length: 500 }, (_, i) => `line ${801 + i}`),
         ]);
+      } finally {
+        await shipper.close(1_000);
+      }
+    },
+  );
+
+  await t.step(
+    "a lost request dropped meanwhile from the full buffer: Kafka refuses the next, exactly",
+    async () => {
+      const { topic, shipper, warnings } = await connectedShipper(500);
+      const lost = proxy.requestsLost;
+      try {
+        proxy.refuseConnections(true);
+        proxy.loseProduceRequest();
+        let pushed = 1;
+        for (let i = 0; i < 300; i++) shipper.push("stdout", `line ${pushed++}`);
+        await eventually(() => equal(proxy.requestsLost, lost + 1));
+        for (let i = 0; i < 1_000; i++) shipper.push("stdout", `line ${pushed++}`);
+        equal(shipper.dropped, 500, "the 300 sent are not counted yet: Kafka may have them");
+        proxy.refuseConnections(false);
+        await eventually(() => equal(shipper.buffered + shipper.dropped, 0), 20_000);
+        // The next batch was refused as out of order: Kafka never had the 300; sending started
+        // over from the oldest record held, with nothing written twice (no warning).
+        deepEqual(warnings, []);
+        const records = await consumeAll(kafka.bootstrap, topic, (r) => r.length >= 502);
+        const dropped = records.filter((r) => r.value.dropped !== undefined);
+        equal(dropped.reduce((n, r) => n + Number(r.value.dropped), 0), 800);
+        const lines = records.filter((r) => r.value.stream === "stdout").map((r) =>
+          r.value.message
+        );
+        deepEqual(lines, ["line 0", ...Array.from({ length: 500 }, (_, i) => `line ${801 + i}`)]);
       } finally {
         await shipper.close(1_000);
       }
