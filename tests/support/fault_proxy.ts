@@ -17,6 +17,8 @@ export interface FaultProxy extends AsyncDisposable {
   readonly answersLost: number;
   /** Produce requests it lost so far. */
   readonly requestsLost: number;
+  /** Produce answers it is holding back now. */
+  readonly answersHeld: number;
   /** Loses the `n`th Produce answer from now (1: the next one) and closes that connection. */
   loseProduceAnswer(n: number): void;
   /** Loses the next Produce request (it never reaches the broker) and closes that connection. */
@@ -38,6 +40,7 @@ export function startFaultProxy(targetPort: number): FaultProxy {
   let requestsLost = 0;
   let loseRequest = false;
   let holding = false;
+  let answersHeld = 0;
   let loseIn = 0;
   let refusing = false;
   const shouldLose = () => loseIn > 0 && --loseIn === 0;
@@ -75,7 +78,11 @@ export function startFaultProxy(targetPort: number): FaultProxy {
     const toClient = pump(broker, client, async (frame) => {
       const id = new DataView(frame.buffer, frame.byteOffset).getInt32(4);
       if (!produceIds.delete(id)) return true;
-      while (holding && open.has(client)) await new Promise((r) => setTimeout(r, 20));
+      if (holding) {
+        answersHeld++;
+        while (holding && open.has(client)) await new Promise((r) => setTimeout(r, 20));
+        answersHeld--;
+      }
       if (!shouldLose()) return true;
       answersLost++;
       return false;
@@ -96,6 +103,9 @@ export function startFaultProxy(targetPort: number): FaultProxy {
     },
     get requestsLost() {
       return requestsLost;
+    },
+    get answersHeld() {
+      return answersHeld;
     },
     loseProduceRequest() {
       loseRequest = true;
