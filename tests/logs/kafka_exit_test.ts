@@ -165,3 +165,31 @@ Deno.test("SIGTERM with Kafka stuck: the pilot exits within the flush time and s
     await exitsInTime(`127.0.0.1:${proxy.port}`, {}, () => ok(proxy.answersHeld > 0));
   });
 });
+
+Deno.test("at exit, one line says everything lost: dropped from the full buffer and held", async () => {
+  const [deadPort] = await freePorts(1);
+  const mate = [
+    "sh",
+    "-c",
+    `i=0; while [ $i -lt 200 ]; do i=$((i+1)); echo "line $i"; done; ` +
+    `trap 'exit 0' TERM; while :; do sleep 0.05 & wait $!; done`,
+  ];
+  await using pilot = startPilot({
+    KAFKA: `127.0.0.1:${deadPort}`,
+    AMPPILOT_KAFKABUFFER: "50",
+    AMPPILOT_LOGLEVEL: "warning",
+  }, mate);
+  await eventually(() => ok(pilot.stdout().includes("line 200\n")));
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 0);
+  const logs = pilot.stderr().split("\n").filter((l) => l !== "");
+  const at = logs.findIndex((l) => LOSS.test(l));
+  ok(at >= 0, `no loss line in:\n${pilot.stderr()}`);
+  // Records: the mate's 200 lines and each pilot log line before the loss line (Kafka gets
+  // every one); the buffer holds the last 50, the rest were dropped.
+  const records = 200 + at;
+  const [, count, dropped, held] = LOSS.exec(logs[at]!)!.map(Number);
+  equal(count, records);
+  equal(held, 50);
+  equal(dropped, records - 50);
+});
