@@ -12,7 +12,9 @@
  * Kafka answered is not counted until Kafka tells whether it has it. When such a batch has to be
  * sent again and cannot be (its records are gone), the next batch, numbered after it, asks Kafka:
  * accepted, the batch was written; refused as out of order, it was not, and its dropped records
- * are counted.
+ * are counted. Only when several such batches are in doubt and Kafka refuses is it unknown which
+ * of the earlier ones it has: their dropped records are all counted (at most, not exactly), as
+ * are those of failed batches of a producer without an id (Kafka older than 0.11).
  *
  * @module
  */
