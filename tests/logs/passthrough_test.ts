@@ -1,4 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
+import { pump } from "../../src/logs/passthrough.ts";
 import { consumeAll, startKafka } from "../support/kafka.ts";
 import { tempDir } from "../support/pilot.ts";
 
@@ -128,4 +129,35 @@ Deno.test("Kafka on, the pilot's stdout reader gone: the mate sees what it would
     deepEqual(mateLines(records, "stderr"), ["err"]);
     ok(records.some((r) => /starting the mate/.test(String(r.value.message))), "pilot logs ship");
   });
+});
+
+Deno.test("pump: a target that is gone cancels the source and ends without an error", async () => {
+  const enc = new TextEncoder();
+  let cancelled: unknown;
+  let pulls = 0;
+  const source = new ReadableStream<Uint8Array>({
+    type: "bytes",
+    pull(controller) {
+      controller.enqueue(enc.encode(`chunk ${pulls++}\n`));
+    },
+    cancel(reason) {
+      cancelled = reason ?? "cancelled";
+    },
+  });
+  const written: string[] = [];
+  const target = {
+    write(p: Uint8Array): Promise<number> {
+      if (written.length === 2) return Promise.reject(new Deno.errors.BrokenPipe("gone"));
+      written.push(new TextDecoder().decode(p));
+      return Promise.resolve(p.length);
+    },
+  };
+  const chunks: string[] = [];
+  const gone: unknown[] = [];
+  await pump(source, target, (c) => chunks.push(new TextDecoder().decode(c)), (e) => gone.push(e));
+  deepEqual(written, ["chunk 0\n", "chunk 1\n"]);
+  deepEqual(chunks, ["chunk 0\n", "chunk 1\n", "chunk 2\n"], "the chunk read still counts");
+  ok(cancelled !== undefined, "the source was cancelled");
+  equal(gone.length, 1);
+  ok(gone[0] instanceof Deno.errors.BrokenPipe);
 });
