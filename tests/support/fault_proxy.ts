@@ -15,6 +15,8 @@ export interface FaultProxy extends AsyncDisposable {
   readonly connections: number;
   /** Produce answers it lost so far. */
   readonly answersLost: number;
+  /** Produce requests it passed on to the broker so far. */
+  readonly produceRequests: number;
   /** Produce requests it lost so far. */
   readonly requestsLost: number;
   /** Produce answers it is holding back now. */
@@ -38,6 +40,7 @@ export function startFaultProxy(targetPort: number): FaultProxy {
   let connections = 0;
   let answersLost = 0;
   let requestsLost = 0;
+  let produceRequests = 0;
   let loseRequest = false;
   let holding = false;
   let answersHeld = 0;
@@ -73,6 +76,7 @@ export function startFaultProxy(targetPort: number): FaultProxy {
         return false;
       }
       produceIds.add(view.getInt32(8));
+      produceRequests++;
       return true;
     });
     const toClient = pump(broker, client, async (frame) => {
@@ -100,6 +104,9 @@ export function startFaultProxy(targetPort: number): FaultProxy {
     },
     get answersLost() {
       return answersLost;
+    },
+    get produceRequests() {
+      return produceRequests;
     },
     get requestsLost() {
       return requestsLost;
