@@ -10,7 +10,7 @@ import { ConfigError } from "../config/errors.ts";
 import { loadEffectiveConfig } from "./effective_config.ts";
 import type { PilotConfig } from "../config/types.ts";
 import { pilotLogger, setupLogging } from "../log/logger.ts";
-import type { KafkaShipper } from "../logs/kafka_shipper.ts";
+import type { KafkaShipper, ShipperLoss } from "../logs/kafka_shipper.ts";
 import { noReaper, type Reaper, startReaper } from "../mate/reaper.ts";
 import { listInterfaces, pickRegisteredIp } from "../net/registered_ip.ts";
 import { runPilot, type SignalSource } from "../runtime/run_pilot.ts";
@@ -82,9 +82,21 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     });
   } finally {
     reaper.close();
-    const unsent = await shipper?.close(LOG_FLUSH_TIMEOUT_MS);
-    if (unsent) log.warn("{count} log records could not be delivered to Kafka", { count: unsent });
+    if (shipper) reportLoss(await shipper.close(LOG_FLUSH_TIMEOUT_MS), log);
   }
+}
+
+/** Says, in one line, everything that did not reach Kafka, when anything did not. */
+function reportLoss(loss: ShipperLoss, log: ReturnType<typeof pilotLogger>): void {
+  const count = loss.dropped + loss.held;
+  if (count === 0 && loss.unconfirmed === 0) return;
+  const unconfirmed = loss.unconfirmed === 0 ? "" : `; Kafka may have {unconfirmed} more: they ` +
+    "were sent, then dropped from the full buffer, and Kafka had not confirmed them";
+  log.warn(
+    "{count} log records could not be delivered to Kafka ({dropped} dropped from the full " +
+      `buffer and not reported, {held} still held at exit)${unconfirmed}`,
+    { ...loss, count },
+  );
 }
 
 function resolveIp(config: PilotConfig) {

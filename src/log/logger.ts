@@ -68,9 +68,20 @@ let loading: Promise<void> | undefined;
 /** Records that passed the level before LogTape was ready, in order. */
 const pending: Pending[] = [];
 
-/** Writes all of `text` to stderr synchronously. */
+/** Whether writing to stderr failed: it is gone (closed, or a pipe nobody reads), for good. */
+let stderrGone = false;
+
+/**
+ * Writes all of `text` to stderr synchronously. When stderr is gone, the text is dropped:
+ * logging never stops the pilot (records still reach Kafka).
+ */
 export function writeStderrSync(text: string): void {
-  writeAllSync(Deno.stderr, text);
+  if (stderrGone) return;
+  try {
+    writeAllSync(Deno.stderr, text);
+  } catch {
+    stderrGone = true;
+  }
 }
 
 function lineSink(lib: LogTape, format: PilotLogFormat, write: (line: string) => void): Sink {

@@ -3,6 +3,10 @@
  * dropping the oldest records (and counting them) when full, keeping order, and removing
  * records only once Kafka has acknowledged them (at-least-once).
  *
+ * Records already sent and not yet answered ("pinned") may be dropped too when the buffer is
+ * full, but they are not counted: Kafka may have them, and only its answer tells (the shipper
+ * counts those that never reached it, see {@linkcode BoundedBuffer.countDropped}).
+ *
  * It is a set of fixed rings — typed arrays for the fields, one byte ring for the lines — so
  * that the mate's hot path allocates nothing per line and memory stays within the limits.
  *
@@ -70,6 +74,7 @@ export class BoundedBuffer {
   #byteHead = 0; // absolute offset of the oldest record's bytes
   #byteTail = 0;
   #dropped = 0;
+  #pinnedUntil = 0; // records below this sequence number were sent, not yet answered
 
   /**
    * @param maxRecords Most records held.
@@ -100,6 +105,19 @@ export class BoundedBuffer {
   /** Records dropped and not yet reported. */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /**
+   * Marks the records below `seq` as sent and not yet answered: dropping them from the full
+   * buffer does not count them (see {@linkcode countDropped}).
+   */
+  pinUntil(seq: number): void {
+    this.#pinnedUntil = seq;
+  }
+
+  /** Counts `count` more dropped records: pinned ones that turned out never to reach Kafka. */
+  countDropped(count: number): void {
+    this.#dropped += count;
   }
 
   /** Adds a line (text or bytes) at the end; see {@linkcode pushRange}. */
@@ -138,8 +156,8 @@ export class BoundedBuffer {
       return;
     }
     while (this.length >= this.#capacity || this.bytes + size > this.#maxBytes) {
+      if (this.#head >= this.#pinnedUntil) this.#dropped++;
       this.#dropHead();
-      this.#dropped++;
     }
     const slot = this.#tail % this.#capacity;
     this.#stream[slot] = stream === "stdout" ? 0 : stream === "stderr" ? 1 : 2;

@@ -8,6 +8,14 @@
  * exactly as they were (same records, same sequence numbers), so the broker drops those it had
  * already written: a lost answer does not duplicate records.
  *
+ * Loss is counted exactly: a record dropped from the full buffer after it was sent and before
+ * Kafka answered is not counted until Kafka tells whether it has it. When such a batch has to be
+ * sent again and cannot be (its records are gone), the next batch, numbered after it, asks Kafka:
+ * accepted, the batch was written; refused as out of order, it was not, and its dropped records
+ * are counted. Only when several such batches are in doubt and Kafka refuses is it unknown which
+ * of the earlier ones it has: their dropped records are all counted (at most, not exactly), as
+ * are those of failed batches of a producer without an id (Kafka older than 0.11).
+ *
  * @module
  */
 
@@ -36,6 +44,8 @@ const QUICK_RETRIES = 20;
 const QUICK_RETRY_MS = 100;
 /** Kafka's sequence numbers wrap to 0 after 2^31 - 1. */
 const SEQUENCE_WRAP = 2 ** 31;
+/** OUT_OF_ORDER_SEQUENCE_NUMBER: Kafka lacks the batches before this one. */
+const OUT_OF_ORDER_SEQUENCE = 45;
 
 /** Options of {@linkcode KafkaShipper}; `tls` and `sasl` are the producer's. */
 export interface ShipperOptions extends Pick<PartitionProducerOptions, "tls" | "sasl"> {
@@ -85,6 +95,27 @@ interface BatchPlan {
 /** A Produce request written and not yet answered. */
 interface InFlight extends BatchPlan {
   readonly result: Promise<ProduceResult>;
+  /** The first batch written after batches in doubt: its answer settles the doubt. */
+  readonly probe: boolean;
+}
+
+/**
+ * Batches to send again whose first records were dropped from the full buffer meanwhile: Kafka
+ * may or may not have written them, and the next batch accepted or refused tells.
+ */
+type Doubt = Omit<BatchPlan, "baseSequence">;
+
+/** What {@linkcode KafkaShipper.close} could not deliver. */
+export interface ShipperLoss {
+  /** Records dropped from the full buffer and not reported to Kafka. */
+  readonly dropped: number;
+  /** Records still held (some of them may have been sent, without an answer). */
+  readonly held: number;
+  /**
+   * Records dropped from the full buffer after they were sent (or reported as dropped), without
+   * an answer from Kafka: it may have them (or the report).
+   */
+  readonly unconfirmed: number;
 }
 
 /** Sends log records to Kafka in the background. */
@@ -112,6 +143,11 @@ export class KafkaShipper {
   #sequence = 0;
   #batchBytes = MAX_BATCH_BYTES;
   #saidNotIdempotent = false;
+  #doubt: Doubt | undefined;
+  /** Records below this buffer sequence number are in batches not yet answered. */
+  #pinned = 0;
+  /** Ends every wait on Kafka when the shipper is closed. */
+  readonly #abort = new AbortController();
 
   /** Creates the shipper; call {@linkcode start} to connect. */
   constructor(options: ShipperOptions) {
@@ -177,21 +213,35 @@ export class KafkaShipper {
   }
 
   /**
-   * Sends what is buffered for at most `timeoutMs`, then stops.
+   * Sends what is buffered (and the dropped count) for at most `timeoutMs`, then stops at once,
+   * whatever the connection is doing.
    *
-   * @returns How many records were left unsent.
+   * @returns What could not be delivered.
    */
-  async close(timeoutMs: number): Promise<number> {
+  async close(timeoutMs: number): Promise<ShipperLoss> {
     const deadline = Date.now() + timeoutMs;
-    while (this.#buffer.length > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 5));
+    while (this.#undelivered() && this.#loop && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, Math.min(5, Math.max(0, deadline - Date.now()))));
     }
     this.#closed = true;
+    this.#abort.abort();
     this.#wake?.();
     this.#stopSleep?.();
     await this.#loop;
     await this.#producer?.close();
-    return this.#buffer.length;
+    const unresolved = [...this.#inFlight, ...this.#resend];
+    const reported = this.#reportsUnanswered();
+    return {
+      dropped: this.#buffer.dropped - reported,
+      held: this.#buffer.length,
+      unconfirmed: unresolved.reduce((n, b) => n + this.#evicted(b), this.#doubtEvicted()) +
+        reported,
+    };
+  }
+
+  #undelivered(): boolean {
+    return this.#buffer.length > 0 || this.#buffer.dropped > 0 || this.#inFlight.length > 0 ||
+      this.#resend.length > 0 || this.#doubt !== undefined;
   }
 
   async #run(): Promise<void> {
@@ -205,6 +255,7 @@ export class KafkaShipper {
       requestTimeoutMs: 10_000,
       tls: this.#options.tls,
       sasl: this.#options.sasl,
+      signal: this.#abort.signal,
     });
     while (!this.#closed) {
       if (!this.#connected) {
@@ -218,20 +269,20 @@ export class KafkaShipper {
       } else {
         await new Promise<void>((resolve) => (this.#wake = resolve));
         this.#wake = undefined;
-        await new Promise((r) => setTimeout(r, LINGER_MS)); // let a batch gather
+        await this.#sleep(LINGER_MS); // let a batch gather
       }
     }
-    this.#abandonInFlight();
   }
 
   async #connect(): Promise<void> {
     try {
       await this.#producer!.connect();
       this.#connected = true;
-      this.#nextSeq = this.#buffer.headSeq;
+      this.#nextSeq = this.#firstUnsent();
       this.#report(true, "connected");
       this.#sayIfNotIdempotent();
     } catch (e) {
+      if (this.#closed) return;
       this.#report(false, describe(e));
       await this.#sleep(this.#backoff());
     }
@@ -258,9 +309,17 @@ export class KafkaShipper {
       (this.#buffer.dropped > 0 && !this.#droppedReportInFlight());
   }
 
-  /** Whether a request in flight already reports the dropped count (one at a time). */
+  /** Whether a request not yet answered already reports the dropped count (one at a time). */
   #droppedReportInFlight(): boolean {
-    return this.#inFlight.some((f) => f.droppedReported > 0);
+    return this.#reportsUnanswered() > 0;
+  }
+
+  /** The dropped counts reported by requests not yet answered. */
+  #reportsUnanswered(): number {
+    let count = this.#doubt?.droppedReported ?? 0;
+    for (const batch of this.#inFlight) count += batch.droppedReported;
+    for (const batch of this.#resend) count += batch.droppedReported;
+    return count;
   }
 
   /** Sends a new batch: the records after the last one written, and the dropped count if due. */
@@ -277,14 +336,12 @@ export class KafkaShipper {
 
   /**
    * Sends a batch again as it was. When some of its records were dropped meanwhile (the buffer
-   * was full), it cannot be: a new producer id is asked for and sending starts over from the
-   * oldest record held.
+   * was full), it cannot be: Kafka may have written it or not, and the next batch tells (a
+   * {@linkcode Doubt}).
    */
   async #sendAgain(plan: BatchPlan): Promise<void> {
-    if (plan.records > 0 && plan.lastSeq - plan.records + 1 < this.#buffer.headSeq) {
-      this.#startOver("records of a batch to send again were dropped from the full buffer");
-      await this.#producer!.close();
-      this.#connected = false;
+    if (this.#evicted(plan) > 0) {
+      this.#doubtAbout(this.#resend.shift()!);
       return;
     }
     const count = await this.#write({
@@ -331,6 +388,7 @@ export class KafkaShipper {
           lastSeq = record.seq;
           return true;
         });
+        this.#pin(lastSeq + 1); // sent from here on, whatever happens
       });
       if (lastSeq >= 0) this.#nextSeq = lastSeq + 1;
       this.#inFlight.push({
@@ -339,12 +397,79 @@ export class KafkaShipper {
         droppedReported,
         baseSequence: batch.baseSequence,
         result: sent.result,
+        probe: this.#doubt !== undefined && !this.#inFlight.some((f) => f.probe),
       });
+      this.#repin();
       return sent.count;
     } catch (e) {
+      this.#repin();
       await this.#failed(e);
       return undefined;
     }
+  }
+
+  /** Records of `batch` dropped from the full buffer (the oldest are dropped first). */
+  #evicted(batch: Pick<BatchPlan, "lastSeq" | "records">): number {
+    if (batch.records === 0) return 0;
+    const first = batch.lastSeq - batch.records + 1;
+    return Math.max(0, Math.min(batch.lastSeq + 1, this.#buffer.headSeq) - first);
+  }
+
+  /** The first record no batch holds (to send, to send again, or in doubt). */
+  #firstUnsent(): number {
+    return Math.max(this.#buffer.headSeq, (this.#doubt?.lastSeq ?? -1) + 1);
+  }
+
+  /** Records of the batches in doubt dropped from the full buffer. */
+  #doubtEvicted(): number {
+    return this.#doubt ? this.#evicted(this.#doubt) : 0;
+  }
+
+  /** Pins the records of every batch not yet answered: Kafka may have them. */
+  #repin(): void {
+    this.#pinned = 0;
+    this.#pin((this.#doubt?.lastSeq ?? -1) + 1);
+    for (const batch of this.#inFlight) this.#pin(batch.lastSeq + 1);
+    for (const batch of this.#resend) this.#pin(batch.lastSeq + 1);
+    this.#buffer.pinUntil(this.#pinned);
+  }
+
+  #pin(until: number): void {
+    if (until <= this.#pinned) return;
+    this.#pinned = until;
+    this.#buffer.pinUntil(until);
+  }
+
+  /** `batch` cannot be sent again: it is in doubt until the next batch is answered. */
+  #doubtAbout(batch: BatchPlan): void {
+    const doubt = this.#doubt;
+    this.#doubt = {
+      lastSeq: Math.max(doubt?.lastSeq ?? -1, batch.lastSeq),
+      records: (doubt?.records ?? 0) + batch.records,
+      droppedReported: (doubt?.droppedReported ?? 0) + batch.droppedReported,
+    };
+    this.#nextSeq = Math.max(this.#nextSeq, this.#firstUnsent());
+    this.#repin();
+  }
+
+  /**
+   * The first batch after the ones in doubt was answered: `written` tells whether Kafka has
+   * them. When it has not, neither has it any batch after them, and sending starts over with a
+   * new producer id from the oldest record held: nothing is written twice.
+   */
+  async #resolveDoubt(written: boolean): Promise<void> {
+    if (written) {
+      const doubt = this.#doubt!;
+      this.#doubt = undefined;
+      this.#buffer.acknowledge(doubt.lastSeq);
+      this.#buffer.acknowledgeDropped(doubt.droppedReported);
+      this.#sent += doubt.records;
+      this.#repin();
+      return;
+    }
+    this.#startOver();
+    this.#connected = false;
+    await this.#producer!.close();
   }
 
   async #settleOldest(): Promise<void> {
@@ -352,13 +477,22 @@ export class KafkaShipper {
     try {
       await oldest.result;
     } catch (e) {
+      if (
+        oldest.probe && this.#doubt && e instanceof KafkaProtocolError &&
+        e.code === OUT_OF_ORDER_SEQUENCE
+      ) {
+        await this.#resolveDoubt(false);
+        return;
+      }
       if (!(e instanceof KafkaProtocolError && isDuplicateCode(e.code))) {
         await this.#refused(oldest, e);
         return;
       }
       // The broker had written this batch before: it is acknowledged all the same.
     }
+    if (oldest.probe && this.#doubt) await this.#resolveDoubt(true); // numbered after them
     this.#inFlight.shift();
+    this.#repin();
     if (oldest.lastSeq >= 0) this.#buffer.acknowledge(oldest.lastSeq);
     this.#buffer.acknowledgeDropped(oldest.droppedReported);
     this.#sent += oldest.records;
@@ -371,7 +505,7 @@ export class KafkaShipper {
     if (e instanceof KafkaProtocolError && isTooLargeCode(e.code)) {
       this.#tooLarge(oldest, e);
     } else if (e instanceof KafkaProtocolError && isIdentityLostCode(e.code)) {
-      this.#startOver(e.message);
+      this.#startOver(`sending starts over with a new producer id (${e.message})`);
       await this.#failed(e);
     } else {
       await this.#failed(e);
@@ -380,14 +514,20 @@ export class KafkaShipper {
 
   /**
    * Forgets the batches to send again and the producer id: the next connection asks for a new
-   * one and sends from the oldest record held, so records written before may be written twice.
+   * one and sends from the oldest record held. With `duplicatesPossible` (the reason), records
+   * written before may be written twice, and the records of those batches dropped from the full
+   * buffer, which Kafka may or may not have, are counted as dropped.
    */
-  #startOver(reason: string): void {
+  #startOver(duplicatesPossible?: string): void {
     this.#abandonInFlight();
+    for (const batch of this.#resend) this.#buffer.countDropped(this.#evicted(batch));
     this.#resend = [];
+    this.#buffer.countDropped(this.#doubtEvicted());
+    this.#doubt = undefined;
+    this.#repin();
     this.#sequence = 0;
     this.#producer!.renewIdentity();
-    this.#options.onDuplicatesPossible?.(`sending starts over with a new producer id (${reason})`);
+    if (duplicatesPossible) this.#options.onDuplicatesPossible?.(duplicatesPossible);
   }
 
   /**
@@ -396,8 +536,10 @@ export class KafkaShipper {
    * again.
    */
   #tooLarge(batch: InFlight, e: KafkaProtocolError): void {
-    this.#abandonInFlight();
+    this.#abandonInFlight(); // none of them was written: their dropped records are lost
+    for (const plan of this.#resend) this.#buffer.countDropped(this.#evicted(plan));
     this.#resend = [];
+    this.#repin();
     // Neither it nor any batch after it was written (with an idempotent producer the broker
     // refuses those after it as out of order): their sequence numbers are used again.
     this.#sequence = batch.baseSequence;
@@ -415,13 +557,16 @@ export class KafkaShipper {
    * producer is idempotent, so that the broker drops what it had already written.
    */
   async #failed(e: unknown): Promise<void> {
+    if (this.#closed) return; // closing: what is in flight stays unanswered
     if (this.#producer!.idempotent) {
       this.#resend = [...this.#inFlight, ...this.#resend];
+      this.#inFlight.length = 0;
     }
     this.#abandonInFlight();
+    this.#repin();
     this.#connected = false;
     await this.#producer!.close();
-    if (isRetriable(e) && this.#quickRetries < QUICK_RETRIES && !this.#closed) {
+    if (isRetriable(e) && this.#quickRetries < QUICK_RETRIES) {
       this.#quickRetries++;
       await this.#sleep(QUICK_RETRY_MS);
       return;
@@ -431,9 +576,14 @@ export class KafkaShipper {
     await this.#sleep(this.#backoff());
   }
 
+  /**
+   * Forgets the batches in flight (they will not be sent again as they were); their records
+   * dropped from the full buffer meanwhile count as dropped.
+   */
   #abandonInFlight(): void {
+    for (const batch of this.#inFlight) this.#buffer.countDropped(this.#evicted(batch));
     this.#inFlight.length = 0;
-    this.#nextSeq = this.#buffer.headSeq;
+    this.#nextSeq = this.#firstUnsent();
   }
 
   #droppedRecordJson(count: number): string {

@@ -77,3 +77,17 @@ Deno.test("BoundedBuffer grows its byte ring as needed and keeps every held line
   deepEqual(held, lines.slice(lines.length - held.length));
   equal(held.length, 5000 - 5 * 400);
 });
+
+Deno.test("BoundedBuffer does not count pinned records (sent, not yet answered) it drops", () => {
+  const b = new BoundedBuffer(3, 1_000_000);
+  for (const line of ["a", "b", "c"]) b.push("stdout", line, 0);
+  b.pinUntil(b.peek(2).at(-1)!.seq + 1); // a, b sent to Kafka, no answer yet
+  b.push("stdout", "d", 0); // a dropped: Kafka may have it
+  b.push("stdout", "e", 0); // b dropped: the same
+  equal(b.dropped, 0);
+  b.push("stdout", "f", 0); // c was never sent: lost
+  equal(b.dropped, 1);
+  deepEqual(text(b), ["d", "e", "f"]);
+  b.countDropped(2); // Kafka said it never wrote a and b
+  equal(b.dropped, 3);
+});

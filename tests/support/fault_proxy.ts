@@ -1,7 +1,8 @@
 /**
  * A TCP proxy in front of a Kafka broker that can lose the broker's answer to a Produce request:
  * the broker has written the batch, and the client sees its connection drop instead of the
- * answer (what a network failure at the wrong moment does).
+ * answer (what a network failure at the wrong moment does). It can also lose the request itself
+ * (the broker never sees the batch), and hold every Produce answer back (a broker that hangs).
  *
  * @module
  */
@@ -14,8 +15,18 @@ export interface FaultProxy extends AsyncDisposable {
   readonly connections: number;
   /** Produce answers it lost so far. */
   readonly answersLost: number;
+  /** Produce requests it passed on to the broker so far. */
+  readonly produceRequests: number;
+  /** Produce requests it lost so far. */
+  readonly requestsLost: number;
+  /** Produce answers it is holding back now. */
+  readonly answersHeld: number;
   /** Loses the `n`th Produce answer from now (1: the next one) and closes that connection. */
   loseProduceAnswer(n: number): void;
+  /** Loses the next Produce request (it never reaches the broker) and closes that connection. */
+  loseProduceRequest(): void;
+  /** While `hold` is true, Produce answers are kept back: the client waits for them. */
+  holdProduceAnswers(hold: boolean): void;
   /** While `refuse` is true, closes new connections at once (a broker out of reach). */
   refuseConnections(refuse: boolean): void;
 }
@@ -28,6 +39,11 @@ export function startFaultProxy(targetPort: number): FaultProxy {
   const open = new Set<Deno.Conn>();
   let connections = 0;
   let answersLost = 0;
+  let requestsLost = 0;
+  let produceRequests = 0;
+  let loseRequest = false;
+  let holding = false;
+  let answersHeld = 0;
   let loseIn = 0;
   let refusing = false;
   const shouldLose = () => loseIn > 0 && --loseIn === 0;
@@ -53,12 +69,25 @@ export function startFaultProxy(targetPort: number): FaultProxy {
     };
     const toBroker = pump(client, broker, (frame) => {
       const view = new DataView(frame.buffer, frame.byteOffset);
-      if (view.getInt16(4) === PRODUCE) produceIds.add(view.getInt32(8));
+      if (view.getInt16(4) !== PRODUCE) return true;
+      if (loseRequest) {
+        loseRequest = false;
+        requestsLost++;
+        return false;
+      }
+      produceIds.add(view.getInt32(8));
+      produceRequests++;
       return true;
     });
-    const toClient = pump(broker, client, (frame) => {
+    const toClient = pump(broker, client, async (frame) => {
       const id = new DataView(frame.buffer, frame.byteOffset).getInt32(4);
-      if (!produceIds.delete(id) || !shouldLose()) return true;
+      if (!produceIds.delete(id)) return true;
+      if (holding) {
+        answersHeld++;
+        while (holding && open.has(client)) await new Promise((r) => setTimeout(r, 20));
+        answersHeld--;
+      }
+      if (!shouldLose()) return true;
       answersLost++;
       return false;
     });
@@ -76,6 +105,21 @@ export function startFaultProxy(targetPort: number): FaultProxy {
     get answersLost() {
       return answersLost;
     },
+    get produceRequests() {
+      return produceRequests;
+    },
+    get requestsLost() {
+      return requestsLost;
+    },
+    get answersHeld() {
+      return answersHeld;
+    },
+    loseProduceRequest() {
+      loseRequest = true;
+    },
+    holdProduceAnswers(hold: boolean) {
+      holding = hold;
+    },
     loseProduceAnswer(n: number) {
       loseIn = n;
     },
@@ -83,6 +127,7 @@ export function startFaultProxy(targetPort: number): FaultProxy {
       refusing = refuse;
     },
     async [Symbol.asyncDispose]() {
+      holding = false;
       listener.close();
       for (const conn of open) conn.close();
       open.clear();
@@ -98,7 +143,7 @@ export function startFaultProxy(targetPort: number): FaultProxy {
 async function pump(
   from: Deno.Conn,
   to: Deno.Conn,
-  pass: (frame: Uint8Array) => boolean,
+  pass: (frame: Uint8Array) => boolean | Promise<boolean>,
 ): Promise<void> {
   let pending: Uint8Array = new Uint8Array(0);
   const chunk = new Uint8Array(64 * 1024);
@@ -113,7 +158,7 @@ async function pump(
         if (pending.length < 4 + size) break;
         const frame = pending.slice(0, 4 + size);
         pending = pending.slice(4 + size);
-        if (!pass(frame)) return;
+        if (!await pass(frame)) return;
         await writeAll(to, frame);
       }
     }

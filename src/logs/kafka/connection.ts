@@ -43,6 +43,7 @@ export class BrokerConnection {
    * Connects to `host:port` within `timeoutMs`, the TLS handshake included when `tls` is given.
    *
    * @param tls CA certificates (PEM) to trust besides the system's, for a TLS connection.
+   * @param signal Gives up at once when aborted (the pilot is exiting).
    * @throws KafkaConnectionError saying why it could not.
    */
   static async open(
@@ -50,6 +51,7 @@ export class BrokerConnection {
     port: number,
     timeoutMs: number,
     tls?: { readonly caCerts: readonly string[] },
+    signal?: AbortSignal,
   ): Promise<BrokerConnection> {
     const address = `${host}:${port}`;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -68,6 +70,7 @@ export class BrokerConnection {
       }
       return secure;
     })();
+    let onAbort: (() => void) | undefined;
     try {
       const conn = await Promise.race([
         connecting,
@@ -76,6 +79,9 @@ export class BrokerConnection {
             () => reject(new KafkaConnectionError(`no answer from ${address} in ${timeoutMs} ms`)),
             timeoutMs,
           );
+          onAbort = () => reject(new KafkaConnectionError(`connecting to ${address} was given up`));
+          if (signal?.aborted) onAbort();
+          signal?.addEventListener("abort", onAbort, { once: true });
         }),
       ]);
       return new BrokerConnection(address, conn);
@@ -85,6 +91,7 @@ export class BrokerConnection {
       throw new KafkaConnectionError(`${step} ${address}: ${describe(e)}`);
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
     }
   }
 

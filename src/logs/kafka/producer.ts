@@ -54,6 +54,11 @@ export interface PartitionProducerOptions {
   readonly tls?: { readonly caCerts: readonly string[] };
   /** SASL login on every connection. */
   readonly sasl?: SaslCredentials;
+  /**
+   * Aborted when the pilot exits: every connection is closed and whatever waits on one (a
+   * connection, a request, a retry) fails at once.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How many times a topic being created is asked for again, 100 ms apart. */
@@ -78,10 +83,15 @@ export class PartitionProducer {
   #identity: ProducerIdentity | null | undefined;
   /** Why the cluster gave no identity. */
   #refusal = "";
+  /** Every connection open, so that aborting closes them all. */
+  readonly #connections = new Set<BrokerConnection>();
 
   /** Creates a producer; call {@linkcode connect} before producing. */
   constructor(options: PartitionProducerOptions) {
     this.#options = options;
+    options.signal?.addEventListener("abort", () => {
+      for (const connection of this.#connections) void connection.close();
+    }, { once: true });
   }
 
   /** The partition records go to (known once connected). */
@@ -123,7 +133,7 @@ export class PartitionProducer {
    */
   async connect(): Promise<void> {
     await this.close();
-    const bootstrap = await this.#options.brokers();
+    const bootstrap = await this.#unlessAborted(this.#options.brokers());
     if (bootstrap.length === 0) throw new KafkaConnectionError("no Kafka broker is known");
     const failures: string[] = [];
     for (const address of bootstrap) {
@@ -158,10 +168,10 @@ export class PartitionProducer {
     } catch (e) {
       const opened = this.#leader;
       this.#leader = undefined;
-      if (opened !== bootstrap) await opened?.close();
+      if (opened && opened !== bootstrap) await this.#closeConnection(opened);
       throw e;
     } finally {
-      if (this.#leader !== bootstrap) await bootstrap.close();
+      if (this.#leader !== bootstrap) await this.#closeConnection(bootstrap);
     }
   }
 
@@ -192,7 +202,7 @@ export class PartitionProducer {
       if (poll >= IDENTITY_POLLS) {
         return this.#refuseIdentity(`${error.message}, still after ${IDENTITY_POLLS} tries`);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await this.#pause(100);
     }
   }
 
@@ -220,12 +230,16 @@ export class PartitionProducer {
 
   /** Opens a connection and checks that the broker speaks the versions needed. */
   async #open(host: string, port: number): Promise<BrokerConnection> {
+    const signal = this.#options.signal;
     const connection = await BrokerConnection.open(
       host,
       port,
       this.#options.connectTimeoutMs,
       this.#options.tls,
+      signal,
     );
+    this.#connections.add(connection);
+    if (signal?.aborted) void connection.close();
     try {
       const { errorCode, versions } = decodeApiVersions(
         await this.#ask(
@@ -255,9 +269,33 @@ export class PartitionProducer {
       if (this.#options.sasl) await this.#login(connection, this.#options.sasl);
       return connection;
     } catch (e) {
-      await connection.close();
+      await this.#closeConnection(connection);
       throw e;
     }
+  }
+
+  async #closeConnection(connection: BrokerConnection): Promise<void> {
+    this.#connections.delete(connection);
+    await connection.close();
+  }
+
+  /** `promise`, or a failure as soon as the signal is aborted. */
+  #unlessAborted<T>(promise: Promise<T>): Promise<T> {
+    const signal = this.#options.signal;
+    if (!signal) return promise;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(new KafkaConnectionError("connecting to Kafka was given up"));
+      if (signal.aborted) onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
+  }
+
+  /** Waits `ms`, or fails as soon as the signal is aborted. */
+  #pause(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return this.#unlessAborted(new Promise<void>((r) => (timer = setTimeout(r, ms))))
+      .finally(() => clearTimeout(timer));
   }
 
   /** Logs in with SASL: the broker answers nothing else on the connection until then. */
@@ -304,7 +342,7 @@ export class PartitionProducer {
       if (!NOT_READY_YET.has(error) || poll >= TOPIC_CREATION_POLLS) {
         throw new KafkaProtocolError(error, `Metadata for topic ${topic} on ${connection.address}`);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await this.#pause(100);
     }
   }
 
@@ -364,7 +402,7 @@ export class PartitionProducer {
   async close(): Promise<void> {
     const leader = this.#leader;
     this.#leader = undefined;
-    await leader?.close();
+    if (leader) await this.#closeConnection(leader);
   }
 }
 
