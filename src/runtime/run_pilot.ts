@@ -253,18 +253,15 @@ class Shell {
 
   #deregistered(epoch: number, outcome: CallOutcome): void {
     if (outcome.result === "superseded") return;
-    if (outcome.result === "failed") {
+    // 404: the agent does not know the instance (never registered, or forgotten): it is out.
+    const gone = outcome.result === "ok" || outcome.status === 404;
+    if (outcome.result === "failed" && !gone) {
       consulLog.warn(
         "Consul did not take the instance out ({reason}); its check turns critical after the TTL",
         { reason: outcome.status ? `${outcome.status} ${outcome.reason}` : outcome.reason },
       );
     }
-    this.#dispatch({
-      type: "deregistration-result",
-      epoch,
-      ok: outcome.result === "ok",
-      at: now(),
-    });
+    this.#dispatch({ type: "deregistration-result", epoch, ok: gone, at: now() });
   }
 
   #spawn(): void {
