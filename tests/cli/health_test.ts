@@ -3,18 +3,7 @@ import { startConsul } from "../support/consul.ts";
 import { fakeDependency } from "../support/dependency.ts";
 import { eventually } from "../support/eventually.ts";
 import { startPilot, tempDir } from "../support/pilot.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-async function health(statusFile: string) {
-  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--frozen", MAIN, "health"],
-    env: { AMPPILOT_STATUSFILE: statusFile },
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return { code, line: new TextDecoder().decode(stdout) };
-}
+import { health } from "./health_command.ts";
 
 Deno.test("amp-pilot health follows the pilot: waiting, ready, exited", async () => {
   await using consul = await startConsul();

@@ -1,6 +1,7 @@
 import { equal, match, ok } from "node:assert/strict";
 import { eventually } from "../support/eventually.ts";
-import { lines, startPilot, tempDir } from "../support/pilot.ts";
+import { lines, type PilotUnderTest, startPilot, tempDir } from "../support/pilot.ts";
+import { health } from "../cli/health_command.ts";
 
 /**
  * A Consul agent that accepts connections but never answers a write: health queries (blocking
@@ -71,18 +72,6 @@ function hungWritesConsul(): {
   };
 }
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-
-async function health(statusFile: string): Promise<{ code: number; line: string }> {
-  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--frozen", MAIN, "health"],
-    env: { AMPPILOT_STATUSFILE: statusFile },
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return { code, line: new TextDecoder().decode(stdout) };
-}
-
 /**
  * A mate that logs its start (with its pid) and each SIGTERM (with the time in ms) and ignores
  * SIGTERM. It leaves the pilot's pipes alone, so that a failing test never waits for it.
@@ -120,9 +109,16 @@ async function termTimes(log: string): Promise<number[]> {
   return (await lines(log)).filter((l) => l.startsWith("term ")).map((l) => Number(l.slice(5)));
 }
 
-function pilotEnv(consul: string, statusFile: string, stopTimeout: string) {
-  return {
-    CONSUL: consul,
+/** A pilot whose mate runs and whose registration hangs; all of it cleaned up on dispose. */
+async function pilotWithHungRegistration(
+  consul: ReturnType<typeof hungWritesConsul>,
+  stopTimeout: string,
+): Promise<{ pilot: PilotUnderTest; log: string; statusFile: string } & AsyncDisposable> {
+  const dir = await tempDir();
+  const log = `${dir.path}/mate.log`;
+  const statusFile = `${dir.path}/status.json`;
+  const pilot = startPilot({
+    CONSUL: consul.address,
     SERVICE_NAME: "hw-api",
     DEPENDENCIES: "hw-db",
     AMPPILOT_STARTUPCHECKPERIOD: "0.2",
@@ -131,7 +127,27 @@ function pilotEnv(consul: string, statusFile: string, stopTimeout: string) {
     AMPPILOT_REGISTEREDIP: "127.0.0.1",
     AMPPILOT_STATUSFILE: statusFile,
     AMPPILOT_LOGLEVEL: "debug",
+  }, stubbornMate(log));
+  const dispose = async (mate?: AsyncDisposable) => {
+    await mate?.[Symbol.asyncDispose]();
+    await pilot[Symbol.asyncDispose]();
+    await dir[Symbol.asyncDispose]();
   };
+  let mate: AsyncDisposable | undefined;
+  try {
+    mate = await mateStarted(log);
+    await eventually(() => ok(consul.puts.includes("/v1/agent/service/register")));
+  } catch (e) {
+    await dispose(mate);
+    throw e;
+  }
+  return { pilot, log, statusFile, [Symbol.asyncDispose]: () => dispose(mate) };
+}
+
+/** How long after `since` the mate saw its first SIGTERM (ms), once it has. */
+async function termDelay(log: string, since: number): Promise<number> {
+  await eventually(async () => equal((await termTimes(log)).length, 1), 10_000);
+  return (await termTimes(log))[0]! - since;
 }
 
 Deno.test("Consul that never answers a write holds up no signal and no stop", async (t) => {
@@ -141,18 +157,10 @@ Deno.test("Consul that never answers a write holds up no signal and no stop", as
   await t.step(
     "SIGTERM reaches the mate within 1 s; the pilot exits within the stop timeout + 1 s",
     async () => {
-      await using dir = await tempDir();
-      const log = `${dir.path}/mate.log`;
-      const statusFile = `${dir.path}/status.json`;
-      await using pilot = startPilot(
-        pilotEnv(consul.address, statusFile, "2s"),
-        stubbornMate(log),
-      );
-      await using _mate = await mateStarted(log);
-      await eventually(() => ok(consul.puts.includes("/v1/agent/service/register")));
+      await using run = await pilotWithHungRegistration(consul, "2s");
       // Consul has not answered the registration: the mate is not ready for Docker
       await eventually(async () => {
-        const verdict = await health(statusFile);
+        const verdict = await health(run.statusFile);
         equal(verdict.code, 1);
         match(
           verdict.line,
@@ -160,54 +168,38 @@ Deno.test("Consul that never answers a write holds up no signal and no stop", as
         );
       });
       const termAt = Date.now();
-      pilot.signal("SIGTERM");
-      await eventually(async () => equal((await termTimes(log)).length, 1), 10_000);
-      const reached = (await termTimes(log))[0]! - termAt;
+      run.pilot.signal("SIGTERM");
+      const reached = await termDelay(run.log, termAt);
       ok(reached < 1_000, `SIGTERM reached the mate ${reached} ms after the pilot got it`);
-      equal((await pilot.status).code, 137, "killed after the stop timeout");
+      equal((await run.pilot.status).code, 137, "killed after the stop timeout");
       const exited = Date.now() - termAt;
       ok(exited < 3_000, `the pilot exited ${exited} ms after SIGTERM (stop timeout 2 s)`);
-      match(pilot.stderr(), /Consul has not answered the deregistration within 300 ms/);
+      match(run.pilot.stderr(), /Consul has not answered the deregistration within 300 ms/);
     },
   );
 
   await t.step("a second SIGTERM kills the mate at once", async () => {
-    await using dir = await tempDir();
-    const log = `${dir.path}/mate.log`;
-    await using pilot = startPilot(
-      pilotEnv(consul.address, `${dir.path}/status.json`, "60s"),
-      stubbornMate(log),
-    );
-    await using _mate = await mateStarted(log);
-    await eventually(() => ok(consul.puts.includes("/v1/agent/service/register")));
-    pilot.signal("SIGTERM");
-    await eventually(async () => equal((await termTimes(log)).length, 1), 10_000);
+    await using run = await pilotWithHungRegistration(consul, "60s");
+    run.pilot.signal("SIGTERM");
+    await termDelay(run.log, 0);
     const secondAt = Date.now();
-    pilot.signal("SIGTERM");
-    equal((await pilot.status).code, 137);
+    run.pilot.signal("SIGTERM");
+    equal((await run.pilot.status).code, 137);
     const exited = Date.now() - secondAt;
     ok(exited < 3_000, `the pilot exited ${exited} ms after the second SIGTERM`);
-    match(pilot.stderr(), /received SIGTERM again; killing the mate/);
+    match(run.pilot.stderr(), /received SIGTERM again; killing the mate/);
   });
 
   await t.step("a dependency lost while writes hang stops the mate within 1 s", async () => {
-    await using dir = await tempDir();
-    const log = `${dir.path}/mate.log`;
-    await using pilot = startPilot(
-      pilotEnv(consul.address, `${dir.path}/status.json`, "60s"),
-      stubbornMate(log),
-    );
-    await using _mate = await mateStarted(log);
-    await eventually(() => ok(consul.puts.includes("/v1/agent/service/register")));
+    await using run = await pilotWithHungRegistration(consul, "60s");
     const lostAt = Date.now();
     consul.setHealthy("hw-db", false);
-    await eventually(async () => equal((await termTimes(log)).length, 1), 10_000);
-    const reached = (await termTimes(log))[0]! - lostAt;
+    const reached = await termDelay(run.log, lostAt);
     ok(reached < 1_000, `SIGTERM reached the mate ${reached} ms after the dependency was lost`);
-    await pilot.waitForLog(/stopping the mate: dependency hw-db is no longer healthy/);
-    pilot.signal("SIGTERM");
-    await pilot.waitForLog(/exiting once the mate has stopped/);
-    pilot.signal("SIGTERM");
-    equal((await pilot.status).code, 137);
+    await run.pilot.waitForLog(/stopping the mate: dependency hw-db is no longer healthy/);
+    run.pilot.signal("SIGTERM");
+    await run.pilot.waitForLog(/exiting once the mate has stopped/);
+    run.pilot.signal("SIGTERM");
+    equal((await run.pilot.status).code, 137);
   });
 });
