@@ -66,6 +66,11 @@ export function onRegistrationResult(
     };
   }
   if (event.ok) return accepted(state, event.call);
+  // A heartbeat sent behind a registration that failed fails too: the registration's problem
+  // is the one to report, and it is asked again at the next period anyway.
+  if (event.call === "heartbeat" && state.registration === "register-failed") {
+    return { state, commands: [] };
+  }
   if (event.call === "heartbeat" && event.status === 404) {
     const again = register(state, state.readyFailing ? "critical" : "passing");
     return {

@@ -432,6 +432,10 @@ Deno.test("step(): a refused registration is reported once, and asked again ever
     { type: "set-timer", timer: "tick", delayMs: 10_000 },
   ]);
   deepEqual(h.send({ ...refused, epoch: 2, at: 10_001 }), [], "the same problem is logged once");
+  // the heartbeat that waited behind the refused registration fails too: nothing new
+  const behind = { type: "registration-result", call: "heartbeat", epoch: 2, ok: false } as const;
+  deepEqual(h.send({ ...behind, status: 404, reason: "Unknown check", at: 10_002 }), []);
+  equal(h.state.registration, "register-failed");
   h.send({ type: "timer", timer: "tick", at: 20_000 });
   h.accept("register", 20_001);
   equal(h.state.registration, "accepted");
