@@ -90,6 +90,14 @@ export interface HealthQuery {
   readonly signal?: AbortSignal;
 }
 
+/** Options of one agent write: its own deadline, and a signal that abandons it. */
+export interface CallOptions {
+  /** Deadline of this call (ms); the client's timeout when absent. */
+  readonly timeoutMs?: number;
+  /** Abandons the call. */
+  readonly signal?: AbortSignal;
+}
+
 /** Options of {@linkcode ConsulClient}. */
 export interface ConsulClientOptions {
   /** Where the agent is. */
@@ -179,13 +187,22 @@ export class ConsulClient {
   }
 
   /** Registers (or replaces) a service instance with its TTL check. */
-  async registerService(registration: ServiceRegistration): Promise<void> {
-    await this.#request("PUT", "/v1/agent/service/register", registrationBody(registration));
+  async registerService(
+    registration: ServiceRegistration,
+    options: CallOptions = {},
+  ): Promise<void> {
+    await this.#request(
+      "PUT",
+      "/v1/agent/service/register",
+      registrationBody(registration),
+      options,
+    );
   }
 
   /** Deregisters a service instance and its checks. */
-  async deregisterService(serviceId: string): Promise<void> {
-    await this.#request("PUT", `/v1/agent/service/deregister/${encodeURIComponent(serviceId)}`);
+  async deregisterService(serviceId: string, options: CallOptions = {}): Promise<void> {
+    const path = `/v1/agent/service/deregister/${encodeURIComponent(serviceId)}`;
+    await this.#request("PUT", path, undefined, options);
   }
 
   /**
@@ -193,11 +210,16 @@ export class ConsulClient {
    *
    * @throws {ConsulError} With `isNotFound` when the agent does not know the check.
    */
-  async updateTtlCheck(checkId: string, status: CheckStatus, output = ""): Promise<void> {
+  async updateTtlCheck(
+    checkId: string,
+    status: CheckStatus,
+    output = "",
+    options: CallOptions = {},
+  ): Promise<void> {
     await this.#request("PUT", `/v1/agent/check/update/${encodeURIComponent(checkId)}`, {
       Status: status,
       Output: output,
-    });
+    }, options);
   }
 
   /**

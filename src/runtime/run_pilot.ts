@@ -1,6 +1,8 @@
 /**
  * The imperative shell: feeds events from the adapters (dependency watchers, the mate, the ready
- * command, signals, timers) to the pure core one at a time, and carries out its commands.
+ * command, signals, timers) to the pure core one at a time, and carries out its commands. No
+ * command is waited for: calls to Consul run with their deadlines and report back as events, so
+ * a signal, a dependency change or the mate's exit reaches the core the moment it happens.
  *
  * @module
  */
@@ -9,7 +11,7 @@ import type { PilotConfig } from "../config/types.ts";
 import { ConsulClient } from "../consul/client.ts";
 import { type DependencyWatch, watchDependency } from "../consul/dependency_watcher.ts";
 import type { ConsulError } from "../consul/errors.ts";
-import { Registration } from "../consul/registration.ts";
+import { type CallOutcome, DEREGISTER_TIMEOUT_MS, Registration } from "../consul/registration.ts";
 import { pilotLogger } from "../log/logger.ts";
 import { type MateProcess, startMate } from "../mate/mate_process.ts";
 import { signalGroup } from "../mate/process_group.ts";
@@ -42,7 +44,7 @@ export interface RunOptions {
   readonly reaper?: Reaper;
   /** Variables removed from the mate's environment (loader mode removes `CONSUL`). */
   readonly mateEnvRemove?: readonly string[];
-  /** Longest wait for the final deregistration on exit (ms). */
+  /** Longest wait for the final deregistration on exit (ms); at most 1 s by default. */
   readonly exitDeregisterTimeoutMs?: number;
   /** Ships the mate's output to Kafka; without it the mate writes to the pilot's stdio. */
   readonly shipper?: KafkaShipper;
@@ -63,6 +65,13 @@ export function coreConfigOf(config: PilotConfig): CoreConfig {
     stopTimeoutMs: config.stopTimeoutMs,
   };
 }
+
+/**
+ * At the pilot's exit, how long the mate's output may still be copied (ms): what the mate wrote
+ * before it exited is in the pipe already; a daemon it left behind holding the pipe open must not
+ * hold the exit up.
+ */
+const OUTPUT_DRAIN_MS = 1_000;
 
 const log = pilotLogger("supervisor");
 const consulLog = pilotLogger("consul");
@@ -88,6 +97,8 @@ class Shell {
   readonly #queue: SupervisorEvent[] = [];
   readonly #watches: DependencyWatch[] = [];
   readonly #pending = new Set<Promise<unknown>>();
+  /** Copies of the mate's output; they may outlive the mate (a daemon holding its pipes). */
+  readonly #copies = new Set<Promise<unknown>>();
   #state: SupervisorState;
   #mate: MateProcess | undefined;
   #draining = false;
@@ -108,10 +119,7 @@ class Shell {
         token: config.consulToken,
         tls: config.consulTls,
       });
-      this.#registration = new Registration(this.#client, {
-        service: this.#service(),
-        onProblem: problemLogger("registration"),
-      });
+      this.#registration = new Registration(this.#client, { service: this.#service() });
     }
   }
 
@@ -124,7 +132,8 @@ class Shell {
       const watching = problemLogger("watch");
       for (const dep of this.#core.dependencies) {
         this.#watches.push(watchDependency(this.#client, dep.name, {
-          health: (name, health) => this.#dispatch({ type: "dependency", name, health, at: now() }),
+          health: (name, health, reason?: string) =>
+            this.#dispatch({ type: "dependency", name, health, reason, at: now() }),
           problem: (name, error) => watching(error, name),
         }));
       }
@@ -152,18 +161,16 @@ class Shell {
     };
   }
 
+  /** Hands `event` to the core now (or right after the event being handled) and acts on it. */
   #dispatch(event: SupervisorEvent): void {
     this.#queue.push(event);
-    if (!this.#draining) this.#track(this.#drain());
-  }
-
-  async #drain(): Promise<void> {
+    if (this.#draining) return;
     this.#draining = true;
     try {
-      for (let event = this.#queue.shift(); event; event = this.#queue.shift()) {
-        const result = step(this.#core, this.#state, event);
+      for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
+        const result = step(this.#core, this.#state, next);
         this.#state = result.state;
-        for (const command of result.commands) await this.#execute(command);
+        for (const command of result.commands) this.#executeSafely(command);
         this.#publishStatus(false);
       }
     } finally {
@@ -171,7 +178,15 @@ class Shell {
     }
   }
 
-  async #execute(command: SupervisorCommand): Promise<void> {
+  #executeSafely(command: SupervisorCommand): void {
+    try {
+      this.#execute(command);
+    } catch (e) {
+      log.error("internal error: {error}", { error: String(e) });
+    }
+  }
+
+  #execute(command: SupervisorCommand): void {
     switch (command.type) {
       case "log":
         logCommand(command.level, command.message);
@@ -191,18 +206,24 @@ class Shell {
         this.#cancelTimer(command.timer);
         return;
       case "register":
-        this.#track(this.#registration?.register());
+        this.#track(
+          this.#registration?.register(command.status).then((outcome) =>
+            this.#answered("register", command.epoch, outcome)
+          ),
+        );
         return;
       case "heartbeat":
         this.#track(
-          this.#registration?.heartbeat(command.status, command.output).then((r) => {
-            if (r === "lost") this.#dispatch({ type: "registration-lost", at: now() });
-          }),
+          this.#registration?.heartbeat(command.status, command.output, command.timeoutMs)
+            .then((outcome) => this.#answered("heartbeat", command.epoch, outcome)),
         );
         return;
       case "deregister":
-        // Awaited: traffic must stop before the mate is signalled.
-        await this.#registration?.deregister();
+        this.#track(
+          this.#registration?.deregister().then((outcome) =>
+            this.#deregistered(command.epoch, outcome)
+          ),
+        );
         return;
       case "run-ready-check":
         return this.#readyCheck();
@@ -210,6 +231,37 @@ class Shell {
         this.#exit(command.code);
         return;
     }
+  }
+
+  /** Reports Consul's answer to a registration or a heartbeat to the core. */
+  #answered(call: "register" | "heartbeat", epoch: number, outcome: CallOutcome): void {
+    if (outcome.result === "superseded") return;
+    this.#dispatch(
+      outcome.result === "ok"
+        ? { type: "registration-result", call, epoch, ok: true, at: now() }
+        : {
+          type: "registration-result",
+          call,
+          epoch,
+          ok: false,
+          status: outcome.status,
+          reason: outcome.reason,
+          at: now(),
+        },
+    );
+  }
+
+  #deregistered(epoch: number, outcome: CallOutcome): void {
+    if (outcome.result === "superseded") return;
+    // 404: the agent does not know the instance (never registered, or forgotten): it is out.
+    const gone = outcome.result === "ok" || outcome.status === 404;
+    if (outcome.result === "failed" && !gone) {
+      consulLog.warn(
+        "Consul did not take the instance out ({reason}); its check turns critical after the TTL",
+        { reason: outcome.status ? `${outcome.status} ${outcome.reason}` : outcome.reason },
+      );
+    }
+    this.#dispatch({ type: "deregistration-result", epoch, ok: gone, at: now() });
   }
 
   #spawn(): void {
@@ -231,10 +283,10 @@ class Shell {
     const mate = started.mate;
     this.#mate = mate;
     this.#queue.unshift({ type: "mate-spawned", pid: mate.pid, at: now() });
-    const copied = mate.output ? passThrough(mate.output, shipper) : Promise.resolve();
-    // The exit is handled once the output is all copied, so that no line is lost.
+    if (mate.output) this.#trackCopy(passThrough(mate.output, shipper));
+    // The exit is the process's status, never the end of its pipes (a daemon may hold them).
     this.#track(
-      Promise.all([mate.status, copied]).then(([status]) => {
+      mate.status.then((status) => {
         this.#reaper.release(mate.pid);
         if (this.#mate === mate) this.#mate = undefined;
         this.#dispatch({
@@ -283,6 +335,15 @@ class Shell {
     this.#timers.delete(timer);
   }
 
+  #trackCopy(copy: Promise<void>): void {
+    const tracked = copy.catch((e) =>
+      log.error("copying the mate's output failed: {error}", {
+        error: String(e),
+      })
+    ).finally(() => this.#copies.delete(tracked));
+    this.#copies.add(tracked);
+  }
+
   #track(promise: Promise<unknown> | undefined): void {
     if (!promise) return;
     const tracked = promise.catch((e) => log.error("internal error: {error}", { error: String(e) }))
@@ -293,7 +354,9 @@ class Shell {
   /** Writes the status file when the status changed, or always when `refresh` is set. */
   #publishStatus(refresh: boolean): void {
     const s = this.#state;
-    const ready = this.#core.consul ? s.phase === "ready" && !s.readyFailing : s.mateRunning;
+    const ready = this.#core.consul
+      ? s.phase === "ready" && !s.readyFailing && s.registration === "accepted"
+      : s.mateRunning;
     const reason = describePhase(s, this.#core.consul);
     const key = `${s.phase}|${ready}|${reason}`;
     if (!refresh && key === this.#lastStatus) return;
@@ -314,13 +377,12 @@ class Shell {
     this.#publishStatus(true);
     for (const timer of [...this.#timers.keys()]) this.#cancelTimer(timer);
     await Promise.all(this.#watches.map((w) => w.stop()));
-    const deadline = this.#options.exitDeregisterTimeoutMs ?? 5_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.#registration?.settled(),
-      new Promise((resolve) => (timer = setTimeout(resolve, deadline))),
+    const deadline = this.#options.exitDeregisterTimeoutMs ?? DEREGISTER_TIMEOUT_MS;
+    await Promise.all([
+      within(deadline, this.#registration?.settled()),
+      within(OUTPUT_DRAIN_MS, Promise.all(this.#copies)),
     ]);
-    clearTimeout(timer);
+    this.#registration?.abandon();
     // A ready command still running is not waited for.
     for (const pid of this.#readyChecks) signalGroup(pid, "SIGKILL");
     while (this.#pending.size > 0) await Promise.race([...this.#pending]);
@@ -341,12 +403,31 @@ function describePhase(s: SupervisorState, consul: boolean): string {
         ? "the mate is starting; the ready command has not passed yet"
         : "the mate runs";
     case "ready":
-      return s.readyFailing ? "the ready command fails" : "registered in Consul and passing";
+      return s.readyFailing ? "the ready command fails" : describeRegistration(s);
     case "stopping":
       return "stopping the mate";
     case "exited":
       return "the pilot has exited";
   }
+}
+
+function describeRegistration(s: SupervisorState): string {
+  switch (s.registration) {
+    case "accepted":
+      return "registered in Consul and passing";
+    case "registering":
+      return "registering in Consul: no answer yet";
+    default:
+      return s.registrationProblem ?? "not registered in Consul";
+  }
+}
+
+/** Waits for `promise`, but no longer than `ms`. */
+async function within(ms: number, promise: Promise<unknown> | undefined): Promise<void> {
+  if (!promise) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function now(): number {

@@ -65,7 +65,8 @@ export function judgeStatus(
       line: `stale: the pilot last updated ${path} ${Math.round(age / 1000)} s ago`,
     };
   }
-  return status.ready
-    ? { healthy: true, line: `ready (${status.phase}): ${status.reason}` }
-    : { healthy: false, line: `not ready (${status.phase}): ${status.reason}` };
+  if (status.ready) return { healthy: true, line: `ready (${status.phase}): ${status.reason}` };
+  // A ready mate that Consul does not hold as passing: the reason says all.
+  const phase = status.phase === "ready" ? "" : ` (${status.phase})`;
+  return { healthy: false, line: `not ready${phase}: ${status.reason}` };
 }

@@ -6,13 +6,22 @@
 
 import { restartBackoff } from "./backoff.ts";
 import { exitCodeOfSignal, FORWARDED_SIGNALS, STOP_SIGNALS } from "./signals.ts";
+import { log } from "./log_command.ts";
+import { keepAlive, onRegistrationResult, register } from "./registration_steps.ts";
 import type {
   CoreConfig,
   DependencyHealth,
   SupervisorCommand,
   SupervisorEvent,
   SupervisorState,
+  TimerName,
 } from "./types.ts";
+
+/**
+ * How long SIGTERM waits for Consul's answer to the deregistration (ms): long enough for a
+ * healthy agent, short enough that a hung one never delays a stop noticeably.
+ */
+export const DEREGISTER_HEAD_START_MS = 300;
 
 /** The result of one step. */
 export interface Step {
@@ -29,7 +38,10 @@ export function initialState(config: CoreConfig): SupervisorState {
     dependencies: Object.fromEntries(config.dependencies.map((d) => [d.name, "unknown"])),
     mateRunning: false,
     mateStartedAt: undefined,
-    registered: false,
+    registration: "none",
+    registrationEpoch: 0,
+    registrationProblem: undefined,
+    termSent: false,
     readyFailing: false,
     readyCheckRunning: false,
     restartAttempt: 0,
@@ -52,7 +64,7 @@ export function step(config: CoreConfig, state: SupervisorState, event: Supervis
     case "start":
       return maybeStart(config, state, event.at, []);
     case "dependency":
-      return onDependency(config, state, event.name, event.health, event.at);
+      return onDependency(config, state, event, event.at);
     case "mate-spawned":
       return onSpawned(config, state, event.pid);
     case "mate-spawn-failed":
@@ -65,27 +77,36 @@ export function step(config: CoreConfig, state: SupervisorState, event: Supervis
       return onSignal(config, state, event.signal);
     case "timer":
       return onTimer(config, state, event.timer, event.at);
-    case "registration-lost":
-      return state.registered
-        ? {
-          state,
-          commands: [log("warning", "Consul lost the registration; registering again"), {
-            type: "register",
-          }],
-        }
-        : { state, commands: [] };
+    case "registration-result":
+      return onRegistrationResult(state, event);
+    case "deregistration-result":
+      return onDeregistrationResult(config, state, event.epoch);
   }
 }
 
-function log(level: "debug" | "info" | "warning" | "error", message: string): SupervisorCommand {
-  return { type: "log", level, message };
+/** A deregistration answered: the mate may be signalled now, if it waited for that. */
+function onDeregistrationResult(config: CoreConfig, state: SupervisorState, epoch: number): Step {
+  if (state.phase !== "stopping" || state.termSent || epoch !== state.registrationEpoch) {
+    return { state, commands: [] };
+  }
+  return sendTerm(config, state, []);
 }
 
 function exit(state: SupervisorState, code: number, before: SupervisorCommand[]): Step {
-  const commands = [...before];
-  if (state.registered) commands.push({ type: "deregister" });
-  commands.push({ type: "exit", code });
-  return { state: { ...state, phase: "exited", registered: false }, commands };
+  const commands = [...before, ...deregistration(state), { type: "exit", code } as const];
+  return { state: { ...unregistered(state), phase: "exited" }, commands };
+}
+
+/** The deregistration to send when the instance may be in Consul (asked, answered or not). */
+function deregistration(state: SupervisorState): SupervisorCommand[] {
+  return state.registration === "none" ? [] : [{
+    type: "deregister",
+    epoch: state.registrationEpoch,
+  }];
+}
+
+function unregistered(state: SupervisorState): SupervisorState {
+  return { ...state, registration: "none", registrationProblem: undefined };
 }
 
 function allHealthy(state: SupervisorState): boolean {
@@ -142,12 +163,14 @@ function becomeReady(
   before: SupervisorCommand[],
   reason: string,
 ): Step {
+  const ready: SupervisorState = { ...state, phase: "ready", readyFailing: false };
+  const registering = register(ready, "passing");
   return {
-    state: { ...state, phase: "ready", registered: true, readyFailing: false },
+    state: registering.state,
     commands: [
       ...before,
       log("info", `mate ready: ${reason}; registering in Consul`),
-      { type: "register" },
+      ...registering.commands,
       { type: "set-timer", timer: "tick", delayMs: config.checkPeriodMs },
     ],
   };
@@ -156,16 +179,17 @@ function becomeReady(
 function onDependency(
   config: CoreConfig,
   state: SupervisorState,
-  name: string,
-  health: DependencyHealth,
+  event: { readonly name: string; readonly health: DependencyHealth; readonly reason?: string },
   now: number,
 ): Step {
+  const { name, health } = event;
   const previous = state.dependencies[name];
   if (previous === undefined || previous === health) return { state, commands: [] };
   const next = { ...state, dependencies: { ...state.dependencies, [name]: health } };
   const commands: SupervisorCommand[] = [];
   if (health === "unknown") {
-    commands.push(log("warning", `health of dependency ${name} unknown (Consul unreachable)`));
+    const why = event.reason ?? "Consul cannot be reached";
+    commands.push(log("warning", `health of dependency ${name} is unknown: ${why}`));
     return { state: next, commands };
   }
   commands.push(log("info", `dependency ${name} is ${health}`));
@@ -191,16 +215,35 @@ function stopMate(
   const reason = intent.kind === "dependency"
     ? `dependency ${intent.dependency} is no longer healthy`
     : `received ${intent.signal}`;
-  const commands: SupervisorCommand[] = [...before, log("info", `stopping the mate: ${reason}`)];
-  if (state.registered) commands.push({ type: "deregister" });
-  commands.push(
+  const commands: SupervisorCommand[] = [
+    ...before,
+    log("info", `stopping the mate: ${reason}`),
     { type: "cancel-timer", timer: "tick" },
-    { type: "signal-mate", signal: "SIGTERM" },
-    { type: "set-timer", timer: "kill", delayMs: config.stopTimeoutMs },
-  );
+  ];
+  const stopping: SupervisorState = { ...state, phase: "stopping", stopIntent: intent };
+  if (state.registration === "none") return sendTerm(config, stopping, commands);
+  // Traffic should stop before the mate does: SIGTERM waits for Consul's answer to the
+  // deregistration, but never longer than the head start.
   return {
-    state: { ...state, phase: "stopping", registered: false, stopIntent: intent },
-    commands,
+    state: { ...unregistered(stopping), termSent: false },
+    commands: [...commands, ...deregistration(state), {
+      type: "set-timer",
+      timer: "deregister-grace",
+      delayMs: DEREGISTER_HEAD_START_MS,
+    }],
+  };
+}
+
+/** Sends SIGTERM to the mate and starts the grace before SIGKILL. */
+function sendTerm(config: CoreConfig, state: SupervisorState, before: SupervisorCommand[]): Step {
+  return {
+    state: { ...state, termSent: true },
+    commands: [
+      ...before,
+      { type: "cancel-timer", timer: "deregister-grace" },
+      { type: "signal-mate", signal: "SIGTERM" },
+      { type: "set-timer", timer: "kill", delayMs: config.stopTimeoutMs },
+    ],
   };
 }
 
@@ -220,10 +263,12 @@ function onExited(
     mateStartedAt: undefined,
     readyCheckRunning: false,
     readyFailing: false,
+    termSent: false,
   };
   const commands: SupervisorCommand[] = [
     { type: "cancel-timer", timer: "kill" },
     { type: "cancel-timer", timer: "tick" },
+    { type: "cancel-timer", timer: "deregister-grace" },
   ];
   if (state.stopIntent?.kind === "shutdown" || state.shutdownRequested) {
     return exit(stopped, exitCode, [
@@ -235,7 +280,7 @@ function onExited(
     return exit(stopped, exitCode, [...commands, log("info", `mate ${how} on its own; exiting`)]);
   }
   const backoff = restartBackoff(state.restartAttempt, ran);
-  if (state.registered) commands.push({ type: "deregister" });
+  commands.push(...deregistration(state));
   commands.push(
     log(
       "info",
@@ -246,9 +291,8 @@ function onExited(
     ),
   );
   const waiting: SupervisorState = {
-    ...stopped,
+    ...unregistered(stopped),
     phase: "waiting",
-    registered: false,
     stopIntent: undefined,
     restartAttempt: backoff.shortRuns,
     restartAt: now + backoff.delayMs,
@@ -279,15 +323,21 @@ function onReadyResult(
   if (!ok && !state.readyFailing) {
     commands.push(log("warning", `ready command failed; check critical: ${oneLine(output)}`));
   }
-  commands.push(
-    { type: "heartbeat", status: ok ? "passing" : "critical", output },
-    {
+  const periodMs = ok ? config.checkPeriodMs : config.startupCheckPeriodMs;
+  const kept = keepAlive(
+    { ...idle, readyFailing: !ok },
+    ok ? "passing" : "critical",
+    output,
+    periodMs,
+  );
+  return {
+    state: kept.state,
+    commands: [...commands, ...kept.commands, {
       type: "set-timer",
       timer: "tick",
-      delayMs: ok ? config.checkPeriodMs : config.startupCheckPeriodMs,
-    },
-  );
-  return { state: { ...idle, readyFailing: !ok }, commands };
+      delayMs: periodMs,
+    }],
+  };
 }
 
 function onSignal(config: CoreConfig, state: SupervisorState, signal: string): Step {
@@ -299,10 +349,12 @@ function onSignal(config: CoreConfig, state: SupervisorState, signal: string): S
     }
     if (state.stopIntent?.kind === "shutdown") {
       return {
-        state,
-        commands: [log("warning", `received ${signal} again; killing the mate`), {
-          type: "kill-mate",
-        }],
+        state: { ...state, termSent: true },
+        commands: [
+          log("warning", `received ${signal} again; killing the mate`),
+          { type: "cancel-timer", timer: "deregister-grace" },
+          { type: "kill-mate" },
+        ],
       };
     }
     if (state.phase === "stopping") {
@@ -325,13 +377,18 @@ function onSignal(config: CoreConfig, state: SupervisorState, signal: string): S
   return { state, commands: [] };
 }
 
-function onTimer(
-  config: CoreConfig,
-  state: SupervisorState,
-  timer: "restart" | "tick" | "kill",
-  now: number,
-): Step {
+function onTimer(config: CoreConfig, state: SupervisorState, timer: TimerName, now: number): Step {
   switch (timer) {
+    case "deregister-grace":
+      return state.phase === "stopping" && !state.termSent
+        ? sendTerm(config, state, [
+          log(
+            "warning",
+            `Consul has not answered the deregistration within ${DEREGISTER_HEAD_START_MS} ms; ` +
+              "signalling the mate anyway",
+          ),
+        ])
+        : { state, commands: [] };
     case "restart":
       return maybeStart(config, state, now, []);
     case "kill":
@@ -361,12 +418,14 @@ function onTick(config: CoreConfig, state: SupervisorState): Step {
       commands: [{ type: "run-ready-check" }],
     };
   }
+  const kept = keepAlive(state, "passing", "mate running", config.checkPeriodMs);
   return {
-    state,
-    commands: [
-      { type: "heartbeat", status: "passing", output: "mate running" },
-      { type: "set-timer", timer: "tick", delayMs: config.checkPeriodMs },
-    ],
+    state: kept.state,
+    commands: [...kept.commands, {
+      type: "set-timer",
+      timer: "tick",
+      delayMs: config.checkPeriodMs,
+    }],
   };
 }
 

@@ -16,6 +16,19 @@ export type Phase =
 /** Health of one dependency as last seen in Consul. */
 export type DependencyHealth = "healthy" | "unhealthy" | "unknown";
 
+/**
+ * The instance in Consul, as far as Consul's answers show: `none` (not asked, or deregistered),
+ * `registering` (asked, no answer yet), `accepted` (Consul said 2xx to the registration and to the
+ * last heartbeat), `register-failed` (the registration was refused or not answered; it is asked
+ * again at the next period), `heartbeat-failed` (the last heartbeat was refused or not answered).
+ */
+export type RegistrationStatus =
+  | "none"
+  | "registering"
+  | "accepted"
+  | "register-failed"
+  | "heartbeat-failed";
+
 /** Why the mate is being stopped. */
 export type StopIntent =
   | { readonly kind: "dependency"; readonly dependency: string }
@@ -49,8 +62,14 @@ export interface SupervisorState {
   readonly mateRunning: boolean;
   /** When the running mate was spawned. */
   readonly mateStartedAt: number | undefined;
-  /** The instance is registered in Consul. */
-  readonly registered: boolean;
+  /** The instance in Consul, from Consul's answers; anything but `none` is deregistered on stop. */
+  readonly registration: RegistrationStatus;
+  /** Counts the registrations asked; an answer about an older one is stale and ignored. */
+  readonly registrationEpoch: number;
+  /** Why Consul does not hold a passing instance, when a call failed. */
+  readonly registrationProblem: string | undefined;
+  /** While stopping: SIGTERM has been sent (it waits for the deregistration's short head start). */
+  readonly termSent: boolean;
   /** The ready command fails on a ready mate: the check is critical and the period is fast. */
   readonly readyFailing: boolean;
   /** A ready command run is under way. */
@@ -72,6 +91,8 @@ export type SupervisorEvent =
     readonly type: "dependency";
     readonly name: string;
     readonly health: DependencyHealth;
+    /** Why the health is what it is, when the watcher knows (e.g. an ACL filtered the answer). */
+    readonly reason?: string;
     readonly at: number;
   }
   | { readonly type: "mate-spawned"; readonly pid: number; readonly at: number }
@@ -95,10 +116,29 @@ export type SupervisorEvent =
   }
   | { readonly type: "signal"; readonly signal: string; readonly at: number }
   | { readonly type: "timer"; readonly timer: TimerName; readonly at: number }
-  | { readonly type: "registration-lost"; readonly at: number };
+  | {
+    readonly type: "registration-result";
+    /** Which call Consul answered. */
+    readonly call: "register" | "heartbeat";
+    /** The registration the call was about (see `SupervisorState.registrationEpoch`). */
+    readonly epoch: number;
+    /** Consul answered 2xx. */
+    readonly ok: boolean;
+    /** Consul's HTTP status, when it answered with an error. */
+    readonly status?: number;
+    /** Why it failed: Consul's message, or the transport error or timeout. */
+    readonly reason?: string;
+    readonly at: number;
+  }
+  | {
+    readonly type: "deregistration-result";
+    readonly epoch: number;
+    readonly ok: boolean;
+    readonly at: number;
+  };
 
 /** The timers the core sets. */
-export type TimerName = "restart" | "tick" | "kill";
+export type TimerName = "restart" | "tick" | "kill" | "deregister-grace";
 
 /** Something to do. */
 export type SupervisorCommand =
@@ -107,13 +147,21 @@ export type SupervisorCommand =
   | { readonly type: "kill-mate" }
   | { readonly type: "set-timer"; readonly timer: TimerName; readonly delayMs: number }
   | { readonly type: "cancel-timer"; readonly timer: TimerName }
-  | { readonly type: "register" }
+  | {
+    readonly type: "register";
+    readonly epoch: number;
+    /** The check's initial status. */
+    readonly status: "passing" | "critical";
+  }
   | {
     readonly type: "heartbeat";
+    readonly epoch: number;
     readonly status: "passing" | "critical";
     readonly output: string;
+    /** The call's deadline: the current period (ms). */
+    readonly timeoutMs: number;
   }
-  | { readonly type: "deregister" }
+  | { readonly type: "deregister"; readonly epoch: number }
   | { readonly type: "run-ready-check" }
   | { readonly type: "exit"; readonly code: number }
   | {

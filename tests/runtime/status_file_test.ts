@@ -32,6 +32,18 @@ Deno.test("judgeStatus() is healthy only for a fresh, ready status", () => {
   });
 });
 
+Deno.test("judgeStatus() says why a ready mate is not ready in Consul", () => {
+  const refused = JSON.stringify({
+    ...STATUS,
+    ready: false,
+    reason: "Consul refused the registration (403 Permission denied)",
+  });
+  deepEqual(judgeStatus(refused, "/s", 1_000_500), {
+    healthy: false,
+    line: "not ready: Consul refused the registration (403 Permission denied)",
+  });
+});
+
 Deno.test("judgeStatus() explains a missing or broken file", () => {
   deepEqual(judgeStatus(undefined, "/s", 0), {
     healthy: false,

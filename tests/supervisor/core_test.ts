@@ -1,5 +1,10 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { initialState, type Step, step } from "../../src/supervisor/core.ts";
+import {
+  DEREGISTER_HEAD_START_MS,
+  initialState,
+  type Step,
+  step,
+} from "../../src/supervisor/core.ts";
 import { restartBackoff, restartDelayMs } from "../../src/supervisor/backoff.ts";
 import type {
   CoreConfig,
@@ -35,6 +40,11 @@ class Harness {
   healthy(at: number, ...names: string[]) {
     for (const name of names) this.send({ type: "dependency", name, health: "healthy", at });
     return this.last!.commands;
+  }
+  /** Consul's 2xx to the last registration (or heartbeat). */
+  accept(call: "register" | "heartbeat" = "register", at = 0) {
+    const epoch = this.state.registrationEpoch;
+    return this.send({ type: "registration-result", call, epoch, ok: true, at });
   }
   /** Starts and spawns the mate at `at`. */
   running(at = 0) {
@@ -75,13 +85,15 @@ Deno.test("step() starts at once without dependencies, and in direct mode", () =
 Deno.test("step() registers at once when there is no ready command", () => {
   const h = new Harness().running();
   equal(h.state.phase, "ready");
-  ok(h.state.registered);
+  equal(h.state.registration, "registering", "asked, not yet answered");
   deepEqual(acts(h.last!.commands), [
-    { type: "register" },
+    { type: "register", epoch: 1, status: "passing" },
     { type: "set-timer", timer: "tick", delayMs: 10_000 },
   ]);
+  h.accept();
+  equal(h.state.registration, "accepted");
   deepEqual(acts(h.send({ type: "timer", timer: "tick", at: 10_000 })), [
-    { type: "heartbeat", status: "passing", output: "mate running" },
+    { type: "heartbeat", epoch: 1, status: "passing", output: "mate running", timeoutMs: 10_000 },
     { type: "set-timer", timer: "tick", delayMs: 10_000 },
   ]);
 });
@@ -98,10 +110,10 @@ Deno.test("step() gates registration with the ready command at the startup perio
   deepEqual(acts(h.send({ type: "ready-result", ok: false, output: "not yet", at: 1600 })), [
     { type: "set-timer", timer: "tick", delayMs: 1000 },
   ]);
-  equal(h.state.registered, false);
+  equal(h.state.registration, "none");
   h.send({ type: "timer", timer: "tick", at: 2600 });
   deepEqual(acts(h.send({ type: "ready-result", ok: true, output: "", at: 2700 })), [
-    { type: "register" },
+    { type: "register", epoch: 1, status: "passing" },
     { type: "set-timer", timer: "tick", delayMs: 10_000 },
   ]);
   equal(h.state.phase, "ready");
@@ -113,7 +125,7 @@ Deno.test("step() turns the check critical at once when the ready command fails 
   h.send({ type: "ready-result", ok: true, output: "", at: 1100 });
   h.send({ type: "timer", timer: "tick", at: 11_100 });
   deepEqual(acts(h.send({ type: "ready-result", ok: false, output: "disk full", at: 11_200 })), [
-    { type: "heartbeat", status: "critical", output: "disk full" },
+    { type: "heartbeat", epoch: 1, status: "critical", output: "disk full", timeoutMs: 1000 },
     { type: "set-timer", timer: "tick", delayMs: 1000 },
   ]);
   ok(h.state.readyFailing);
@@ -121,7 +133,7 @@ Deno.test("step() turns the check critical at once when the ready command fails 
   ok(!has(h.all, "signal-mate"), "a failing ready command never stops the mate");
   h.send({ type: "timer", timer: "tick", at: 12_200 });
   deepEqual(acts(h.send({ type: "ready-result", ok: true, output: "ok", at: 12_300 })), [
-    { type: "heartbeat", status: "passing", output: "ok" },
+    { type: "heartbeat", epoch: 1, status: "passing", output: "ok", timeoutMs: 10_000 },
     { type: "set-timer", timer: "tick", delayMs: 10_000 },
   ]);
   equal(h.state.readyFailing, false);
@@ -129,14 +141,20 @@ Deno.test("step() turns the check critical at once when the ready command fails 
 
 Deno.test("step() stops the mate when a dependency fails: deregister, then SIGTERM, then grace", () => {
   const h = new Harness().running();
+  h.accept();
   const commands = acts(h.send({ type: "dependency", name: "db", health: "unhealthy", at: 5 }));
   deepEqual(commands, [
-    { type: "deregister" },
     { type: "cancel-timer", timer: "tick" },
+    { type: "deregister", epoch: 1 },
+    { type: "set-timer", timer: "deregister-grace", delayMs: DEREGISTER_HEAD_START_MS },
+  ]);
+  equal(h.state.phase, "stopping");
+  // Consul's answer lets SIGTERM go at once
+  deepEqual(acts(h.send({ type: "deregistration-result", epoch: 1, ok: true, at: 8 })), [
+    { type: "cancel-timer", timer: "deregister-grace" },
     { type: "signal-mate", signal: "SIGTERM" },
     { type: "set-timer", timer: "kill", delayMs: 5000 },
   ]);
-  equal(h.state.phase, "stopping");
   deepEqual(acts(h.send({ type: "timer", timer: "kill", at: 5005 })), [{ type: "kill-mate" }]);
   h.send({ type: "mate-exited", code: 137, signal: "SIGKILL", at: 5010 });
   equal(h.state.phase, "waiting");
@@ -188,7 +206,8 @@ Deno.test("step() exits with the mate's code with stop-at-mate-stop", () => {
   deepEqual(acts(h.send({ type: "mate-exited", code: 42, signal: null, at: 9 })), [
     { type: "cancel-timer", timer: "kill" },
     { type: "cancel-timer", timer: "tick" },
-    { type: "deregister" },
+    { type: "cancel-timer", timer: "deregister-grace" },
+    { type: "deregister", epoch: 1 },
     { type: "exit", code: 42 },
   ]);
   equal(h.state.phase, "exited");
@@ -230,9 +249,14 @@ Deno.test("step() restarts a crashing mate with growing delays, reset after 60 s
 
 Deno.test("step() on SIGTERM deregisters before signalling and exits with the mate's code", () => {
   const h = new Harness().running();
+  h.accept();
   deepEqual(acts(h.send({ type: "signal", signal: "SIGTERM", at: 1 })), [
-    { type: "deregister" },
     { type: "cancel-timer", timer: "tick" },
+    { type: "deregister", epoch: 1 },
+    { type: "set-timer", timer: "deregister-grace", delayMs: DEREGISTER_HEAD_START_MS },
+  ]);
+  deepEqual(acts(h.send({ type: "deregistration-result", epoch: 1, ok: true, at: 2 })), [
+    { type: "cancel-timer", timer: "deregister-grace" },
     { type: "signal-mate", signal: "SIGTERM" },
     { type: "set-timer", timer: "kill", delayMs: 5000 },
   ]);
@@ -251,7 +275,10 @@ Deno.test("step() on SIGINT with no mate running exits 0 at once", () => {
 Deno.test("step() kills the mate on a second SIGTERM", () => {
   const h = new Harness().running();
   h.send({ type: "signal", signal: "SIGTERM", at: 1 });
-  deepEqual(acts(h.send({ type: "signal", signal: "SIGTERM", at: 2 })), [{ type: "kill-mate" }]);
+  deepEqual(acts(h.send({ type: "signal", signal: "SIGTERM", at: 2 })), [
+    { type: "cancel-timer", timer: "deregister-grace" },
+    { type: "kill-mate" },
+  ]);
 });
 
 Deno.test("step() exits after a dependency stop when SIGTERM arrives meanwhile", () => {
@@ -289,11 +316,17 @@ Deno.test("step() exits 127/126 when the command cannot be spawned", () => {
   ]);
 });
 
-Deno.test("step() registers again when Consul lost the registration", () => {
+Deno.test("step() registers again when Consul lost the registration (a heartbeat's 404)", () => {
   const h = new Harness().running();
-  deepEqual(acts(h.send({ type: "registration-lost", at: 1 })), [{ type: "register" }]);
+  h.accept();
+  h.send({ type: "timer", timer: "tick", at: 10_000 });
+  const lost = { type: "registration-result", call: "heartbeat", epoch: 1, ok: false } as const;
+  deepEqual(acts(h.send({ ...lost, status: 404, reason: "Unknown check", at: 10_001 })), [
+    { type: "register", epoch: 2, status: "passing" },
+  ]);
+  equal(h.state.registration, "registering");
   const waiting = new Harness();
-  deepEqual(acts(waiting.send({ type: "registration-lost", at: 1 })), []);
+  deepEqual(acts(waiting.send({ ...lost, status: 404, at: 1 })), []);
 });
 
 Deno.test("step() logs one line per state change with the reason", () => {
@@ -304,6 +337,162 @@ Deno.test("step() logs one line per state change with the reason", () => {
   ok(messages.includes("stopping the mate: dependency db is no longer healthy"));
   // the same health twice is not a change
   deepEqual(h.send({ type: "dependency", name: "db", health: "unhealthy", at: 2 }), []);
+});
+
+Deno.test("step(): a registration accepted after SIGTERM does not make the pilot ready", () => {
+  const h = new Harness().running();
+  h.send({ type: "signal", signal: "SIGTERM", at: 1 });
+  equal(h.state.registration, "none");
+  const late = h.accept("register", 2);
+  equal(h.state.registration, "none", "the late 2xx changed nothing");
+  equal(h.state.phase, "stopping");
+  deepEqual(acts(late), []);
+  ok(!late.some((c) => c.type === "log" && /registered in Consul/.test(c.message)));
+});
+
+Deno.test("step(): SIGTERM, a second SIGTERM and the mate's exit while the deregistration waits", () => {
+  const h = new Harness().running();
+  h.accept();
+  h.send({ type: "signal", signal: "SIGTERM", at: 1 });
+  equal(h.state.termSent, false, "SIGTERM waits for the deregistration's head start");
+  // a dependency change meanwhile is taken, and changes nothing
+  deepEqual(acts(h.send({ type: "dependency", name: "db", health: "unhealthy", at: 2 })), []);
+  // a second SIGTERM does not wait for Consul at all
+  deepEqual(acts(h.send({ type: "signal", signal: "SIGTERM", at: 3 })), [
+    { type: "cancel-timer", timer: "deregister-grace" },
+    { type: "kill-mate" },
+  ]);
+  const exited = acts(h.send({ type: "mate-exited", code: 137, signal: "SIGKILL", at: 4 }));
+  deepEqual(exited.at(-1), { type: "exit", code: 137 });
+  ok(!has(exited, "deregister"), "asked once already");
+  // Consul's answer, long after: nothing left to do
+  deepEqual(h.send({ type: "deregistration-result", epoch: 1, ok: true, at: 900 }), []);
+});
+
+Deno.test("step(): a hung deregistration holds SIGTERM for the head start only", () => {
+  const h = new Harness().running();
+  h.accept();
+  h.send({ type: "dependency", name: "db", health: "unhealthy", at: 0 });
+  const timer = { type: "timer", timer: "deregister-grace" } as const;
+  deepEqual(acts(h.send({ ...timer, at: DEREGISTER_HEAD_START_MS })), [
+    { type: "cancel-timer", timer: "deregister-grace" },
+    { type: "signal-mate", signal: "SIGTERM" },
+    { type: "set-timer", timer: "kill", delayMs: 5000 },
+  ]);
+  // the deregistration fails at its deadline: SIGTERM is not sent twice
+  deepEqual(acts(h.send({ type: "deregistration-result", epoch: 1, ok: false, at: 1000 })), []);
+  // the mate exits before the head start ends: the grace timer is cancelled and does nothing
+  const quick = new Harness().running();
+  quick.accept();
+  quick.send({ type: "dependency", name: "db", health: "unhealthy", at: 0 });
+  ok(
+    quick.send({ type: "mate-exited", code: 0, signal: null, at: 10 })
+      .some((c) => c.type === "cancel-timer" && c.timer === "deregister-grace"),
+  );
+  deepEqual(acts(quick.send({ ...timer, at: 300 })), []);
+});
+
+Deno.test("step(): an answer about an older registration is ignored after a restart", () => {
+  const h = new Harness().running(0);
+  equal(h.state.registrationEpoch, 1); // the first registration hangs
+  h.send({ type: "dependency", name: "db", health: "unhealthy", at: 100 });
+  h.send({ type: "timer", timer: "deregister-grace", at: 400 });
+  h.send({ type: "mate-exited", code: 143, signal: "SIGTERM", at: 500 });
+  h.healthy(2000, "db");
+  h.send({ type: "mate-spawned", pid: 101, at: 2000 });
+  equal(h.state.registrationEpoch, 2);
+  // the first registration's 2xx and the first deregistration's answer arrive now
+  h.send({ type: "registration-result", call: "register", epoch: 1, ok: true, at: 2100 });
+  equal(h.state.registration, "registering", "still waiting for the second one");
+  h.send({ type: "deregistration-result", epoch: 1, ok: true, at: 2100 });
+  equal(h.state.phase, "ready");
+  h.accept("register", 2200);
+  equal(h.state.registration, "accepted");
+});
+
+Deno.test("step(): a refused registration is reported once, and asked again every period", () => {
+  const h = new Harness().running();
+  const refused = {
+    type: "registration-result",
+    call: "register",
+    ok: false,
+    status: 403,
+    reason: "Permission denied",
+  } as const;
+  const first = h.send({ ...refused, epoch: 1, at: 1 });
+  equal(h.state.registration, "register-failed");
+  equal(h.state.registrationProblem, "Consul refused the registration (403 Permission denied)");
+  deepEqual(first, [{
+    type: "log",
+    level: "warning",
+    message: "Consul refused the registration (403 Permission denied)",
+  }]);
+  deepEqual(acts(h.send({ type: "timer", timer: "tick", at: 10_000 })), [
+    { type: "register", epoch: 2, status: "passing" },
+    { type: "set-timer", timer: "tick", delayMs: 10_000 },
+  ]);
+  deepEqual(h.send({ ...refused, epoch: 2, at: 10_001 }), [], "the same problem is logged once");
+  // the heartbeat that waited behind the refused registration fails too: nothing new
+  const behind = { type: "registration-result", call: "heartbeat", epoch: 2, ok: false } as const;
+  deepEqual(h.send({ ...behind, status: 404, reason: "Unknown check", at: 10_002 }), []);
+  equal(h.state.registration, "register-failed");
+  h.send({ type: "timer", timer: "tick", at: 20_000 });
+  h.accept("register", 20_001);
+  equal(h.state.registration, "accepted");
+  equal(h.state.registrationProblem, undefined);
+  // a registration that timed out is not "refused"
+  const hung = new Harness().running();
+  hung.send({
+    type: "registration-result",
+    call: "register",
+    epoch: 1,
+    ok: false,
+    reason: "no answer within 3000 ms",
+    at: 3000,
+  });
+  equal(
+    hung.state.registrationProblem,
+    "Consul did not take the registration (no answer within 3000 ms)",
+  );
+});
+
+Deno.test("step(): a failed heartbeat withdraws 'accepted' until one succeeds", () => {
+  const h = new Harness().running();
+  h.accept();
+  h.send({ type: "timer", timer: "tick", at: 10_000 });
+  h.send({
+    type: "registration-result",
+    call: "heartbeat",
+    epoch: 1,
+    ok: false,
+    reason: "no answer within 10000 ms",
+    at: 20_000,
+  });
+  equal(h.state.registration, "heartbeat-failed");
+  equal(
+    h.state.registrationProblem,
+    "Consul did not take the heartbeat (no answer within 10000 ms)",
+  );
+  // the next period sends a heartbeat (not a registration: the instance is there)
+  ok(has(h.send({ type: "timer", timer: "tick", at: 20_000 }), "heartbeat"));
+  h.accept("heartbeat", 20_010);
+  equal(h.state.registration, "accepted");
+});
+
+Deno.test("step() logs why a dependency's health is unknown", () => {
+  const h = new Harness().running();
+  const unknown = { type: "dependency", name: "db", health: "unknown" } as const;
+  deepEqual(h.send({ ...unknown, reason: "Consul filtered the answer (ACL)", at: 1 }), [{
+    type: "log",
+    level: "warning",
+    message: "health of dependency db is unknown: Consul filtered the answer (ACL)",
+  }]);
+  const plain = new Harness().running();
+  deepEqual(plain.send({ ...unknown, at: 1 }), [{
+    type: "log",
+    level: "warning",
+    message: "health of dependency db is unknown: Consul cannot be reached",
+  }]);
 });
 
 Deno.test("restartBackoff() doubles from 1 s to 30 s and resets after 60 s up", () => {
