@@ -68,7 +68,7 @@ Deno.test("main.ts check --json prints one JSON object", async () => {
 
 Deno.test("main.ts check exits 2 with one line per malformed value, naming the variable", async () => {
   const malformed: Record<string, string> = {
-    CONSUL: "consul",
+    CONSUL: "consul:",
     AMPPILOT_REGISTEREDPORT: "eighty",
     AMPPILOT_STARTUPCHECKPERIOD: "0",
     AMPPILOT_CHECKPERIOD: "-5",
@@ -127,9 +127,11 @@ Deno.test("main.ts version, --help and usage errors", async () => {
   const help = await pilot(["check", "--help"]);
   equal(help.code, 0);
   match(help.out, /Usage: amp-pilot check/);
-  match(help.out, /AMPPILOT_REGISTEREDPORT, conffile "RegisteredPort", conffile "RegisterPort"/);
+  match(help.out, /AMPPILOT_REGISTEREDPORT, conffile "RegisteredPort",\s+conffile "RegisterPort"/);
   match(help.out, /grace between SIGTERM and SIGKILL \(at most 1h\)\s+AMPPILOT_STOPTIMEOUT/);
   match(help.out, /removes a critical instance after \(at most 168h\)\s+AMPPILOT_DEREGISTERAFTER/);
+  match(help.out, /AMPPILOT_KAFKA_SASL_MECHANISM,\s+AMPPILOT_KAFKA_USERNAME/);
+  match(help.out, /CONSUL_CACERT, CONSUL_CLIENT_CERT, CONSUL_CLIENT_KEY;/);
   const reserved = await pilot(["status"]);
   equal(reserved.code, 2);
   match(
@@ -265,4 +267,36 @@ Deno.test("amp-pilot /app in Consul mode registers the mate and stops it on SIGT
   equal(code, 0, err);
   equal(new TextDecoder().decode(stdout), "up tini-form\n");
   deepEqual(await passingIds(consul.address, "tini-web"), [], "deregistered on SIGTERM");
+});
+
+Deno.test("a misspelt AMPPILOT_ variable and a command written for a shell are warned of at check and at run", async () => {
+  const env = {
+    AMPPILOT_CHEKPERIOD: "5",
+    AMPPILOT_STOPTIMOUT: "1s",
+    AMPPILOT_LAUNCH_CMD: "echo $HOME && echo done",
+  };
+  const warnings = [
+    "amp-pilot: warning: AMPPILOT_CHEKPERIOD: not a setting; did you mean AMPPILOT_CHECKPERIOD?",
+    "amp-pilot: warning: AMPPILOT_STOPTIMOUT: not a setting; did you mean AMPPILOT_STOPTIMEOUT?",
+    'amp-pilot: warning: AMPPILOT_LAUNCH_CMD: "$HOME", "&&" reach the program as written: ' +
+    "no shell is involved; write sh -c '…' to use one",
+  ];
+  const check = await pilot(["check"], env);
+  equal(check.code, 0, check.err);
+  deepEqual(check.err.trimEnd().split("\n"), warnings);
+  const run = await pilot([], { ...env, AMPPILOT_LOGFORMAT: "json" });
+  equal(run.code, 0, run.err);
+  equal(run.out, "$HOME && echo done\n");
+  const logged = run.err.trimEnd().split("\n").map((line) => JSON.parse(line));
+  ok(logged.every((r) => /^warn/i.test(r.level)), run.err);
+  deepEqual(
+    logged.map((r) => r.message),
+    warnings.map((w) => w.replace("amp-pilot: warning: ", "")),
+  );
+});
+
+Deno.test("CONSUL=consul means the agent's port 8500", async () => {
+  const { code, out } = await pilot(["check", "--json"], { ...SEED_ENV, CONSUL: "consul" });
+  equal(code, 0);
+  equal(JSON.parse(out).consul.value.baseUrl, "http://consul:8500");
 });
