@@ -6,6 +6,7 @@
 
 import { parseCommandLine } from "./args.ts";
 import { usage } from "./usage.ts";
+import { permissionProblem } from "./permissions.ts";
 import type { Environment } from "../config/env.ts";
 import type { SignalTrap } from "../signals/early_trap.ts";
 import { VERSION } from "../version.ts";
@@ -43,6 +44,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     case "help":
       out(`${usage(parsed.command)}\n${await helpExtra(parsed.command)}`);
       return 0;
+  }
+  const denied = parsed.command === "version" ? undefined : permissionProblem();
+  if (denied) {
+    err(`${denied}\n`);
+    return USAGE_EXIT_CODE;
   }
   switch (parsed.command) {
     case "version":
