@@ -8,7 +8,8 @@ import type { LoadedConfig, Provenance } from "../config/load.ts";
 import { REDACTED, redactUrlCredentials } from "../config/redact.ts";
 import { SETTINGS } from "../config/settings.ts";
 import { variableRows } from "../config/variables.ts";
-import { formatBytes, formatDuration } from "../config/values.ts";
+import { formatBytes } from "../config/read_file.ts";
+import { formatDuration } from "../config/values.ts";
 import type { PilotConfig } from "../config/types.ts";
 
 /** One row of the report. */

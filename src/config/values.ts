@@ -143,14 +143,6 @@ const SIZE_UNITS: Record<string, number> = {
 };
 const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
 
-/** A byte count in the largest binary unit that divides it (`16MiB`), else in bytes. */
-export function formatBytes(n: number): string {
-  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
-    if (n > 0 && n % size === 0) return `${n / size}${unit}`;
-  }
-  return `${n} bytes`;
-}
-
 /** A positive size in bytes: an integer, or a number with a unit (`512KiB`, `16MiB`, `1GB`). */
 export const sizeBytes: ValueParser<number> = valueParser(
   "expected a positive size in bytes (1048576) or with a unit (512KiB, 16MiB, 1GB)",

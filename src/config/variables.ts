@@ -17,7 +17,8 @@ import {
   TOKEN_ENV,
   UNSET_MEANING,
 } from "./settings.ts";
-import { formatBytes, formatDuration } from "./values.ts";
+import { formatBytes } from "./read_file.ts";
+import { formatDuration } from "./values.ts";
 
 /** One row of the settings reference. */
 export interface VariableRow {
