@@ -7,6 +7,7 @@
 import { parseCommandLine } from "./args.ts";
 import { usage } from "./usage.ts";
 import { permissionProblem } from "./permissions.ts";
+import { commandTypo } from "./command_typo.ts";
 import type { Environment } from "../config/env.ts";
 import type { SignalTrap } from "../signals/early_trap.ts";
 import { VERSION } from "../version.ts";
@@ -48,6 +49,13 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   const denied = parsed.command === "version" ? undefined : permissionProblem();
   if (denied) {
     err(`${denied}\n`);
+    return USAGE_EXIT_CODE;
+  }
+  const typo = argv[0] === parsed.mateArgs[0] && argv[0] !== undefined
+    ? await commandTypo(argv[0], context.env.PATH)
+    : undefined;
+  if (typo) {
+    err(`amp-pilot: ${typo}\n\n${usage(undefined)}\n`);
     return USAGE_EXIT_CODE;
   }
   switch (parsed.command) {

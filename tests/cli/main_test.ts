@@ -218,6 +218,17 @@ Deno.test("amp-pilot /app --flag runs the mate with every argument, like tini; r
   });
 });
 
+Deno.test("a misspelt command that is no program either is a usage error naming the command", async () => {
+  const typo = await pilot(["chek", "--json"]);
+  equal(typo.code, 2);
+  match(
+    typo.err,
+    /^amp-pilot: unknown command "chek", and no program of that name to run; did you mean amp-pilot check\?\n\namp-pilot: container/,
+  );
+  const explicit = await pilot(["--", "chek"]);
+  equal(explicit.code, 127, explicit.err);
+});
+
 Deno.test("a mate named like an amp-pilot command runs after --; without it the command runs", async () => {
   await using dir = await tempDir();
   await Deno.writeTextFile(`${dir.path}/check`, '#!/bin/sh\necho "mate named check: $*"\n');
