@@ -72,6 +72,12 @@ const OTHER_ROWS: readonly VariableRow[] = [
     conffile: [],
     defaultText: "none",
   },
+  {
+    describe: "pilotLoader: wait for the binaries (seconds)",
+    env: ["AMPPILOT_LOADER_WAIT"],
+    conffile: [],
+    defaultText: "`30`",
+  },
 ];
 
 /** Every row of the settings reference, in the order `check` prints the settings. */

@@ -2,14 +2,14 @@ import { deepEqual, ok } from "node:assert/strict";
 import { DEFAULTS, SETTINGS, UNSET_MEANING } from "../../src/config/settings.ts";
 import { knownVariables, variableRows } from "../../src/config/variables.ts";
 
-const SRC = new URL("../../src/", import.meta.url).pathname;
+const SRC = new URL("../../src", import.meta.url).pathname;
+const DISTRIBUTION = new URL("../../distribution", import.meta.url).pathname;
 
-/** Every .ts file under `dir`. */
-function sourceFiles(dir: string): string[] {
+/** Every file under `dir`. */
+function filesUnder(dir: string): string[] {
   return [...Deno.readDirSync(dir)].flatMap((entry) => {
     const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory) return sourceFiles(path);
-    return entry.name.endsWith(".ts") ? [path] : [];
+    return entry.isDirectory ? filesUnder(path) : [path];
   });
 }
 
@@ -24,16 +24,22 @@ Deno.test("the variables table holds every variable the source names, each once"
   const known = new Set(knownVariables());
   const named = new Set<string>();
   // The Kafka protocol's error names (KAFKA_STORAGE_ERROR) are no variables.
-  for (const file of sourceFiles(SRC).filter((f) => !/\/logs\/kafka\//.test(f))) {
+  for (const file of filesUnder(SRC).filter((f) => !/\/logs\/kafka\//.test(f))) {
     const text = Deno.readTextFileSync(file);
     for (const m of text.matchAll(/["'`]((AMPPILOT|CONSUL|KAFKA)(_[A-Z0-9_]+)?)["'`]/g)) {
       named.add(m[1]!);
     }
   }
+  // pilotLoader and the Alpine wrapper, shell scripts that start the pilot with their variables.
+  for (const file of filesUnder(DISTRIBUTION)) {
+    const text = Deno.readTextFileSync(file);
+    for (const m of text.matchAll(/\$\{?((AMPPILOT|CONSUL|KAFKA)_[A-Z0-9_]+)/g)) named.add(m[1]!);
+  }
   ok(named.size > 20, `only ${named.size} names found: the scan is broken`);
   deepEqual([...named].filter((name) => !known.has(name)).sort(), []);
   const all = knownVariables();
   deepEqual(all.filter((name, i) => all.indexOf(name) !== i), [], "a variable in two rows");
+  ok(named.has("AMPPILOT_LOADER_WAIT"), "the scan of distribution/ is broken");
 });
 
 Deno.test("the variables table has the Consul TLS and Kafka TLS/SASL variables", () => {
