@@ -1,5 +1,7 @@
 /**
- * Parses the command line with `node:util` `parseArgs`.
+ * Parses the command line: `amp-pilot [command] [options] [--] [mate argv…]`. The mate's argv
+ * starts at `--` or at the first argument that is neither the command nor an option, as with
+ * tini: `amp-pilot /app --flag` runs `/app --flag`. Options use `node:util` `parseArgs`.
  *
  * @module
  */
@@ -14,7 +16,7 @@ export type ParsedArgs =
     readonly kind: "command";
     /** Which one. */
     readonly command: CommandName;
-    /** The mate's argv, given after `--`. */
+    /** The mate's argv, given after `--` or in place of a command. */
     readonly mateArgs: readonly string[];
     /** `check --json`: print the configuration as JSON. */
     readonly json: boolean;
@@ -36,6 +38,22 @@ export type ParsedArgs =
 
 const COMMANDS: readonly CommandName[] = ["run", "check", "health", "version"];
 
+/**
+ * Words that are amp-pilot's commands, now or soon: a first argument equal to one of them is
+ * never taken for the mate (a mate of that name needs `--`), so that a later version adding the
+ * command does not change what an existing `docker run image <word>` does.
+ */
+export const COMMAND_WORDS: readonly string[] = [
+  ...COMMANDS,
+  "help",
+  "status",
+  "maintenance",
+  "graph",
+];
+
+/** Commands whose mate argv may start at their first positional argument. */
+const TAKES_MATE: readonly CommandName[] = ["run", "check"];
+
 /** The pilot's own flags. */
 interface Flags {
   help?: boolean;
@@ -44,25 +62,23 @@ interface Flags {
 }
 
 /**
- * Parses `argv` (without the program name): `[command] [flags] [-- mate argv…]`.
+ * Parses `argv` (without the program name).
  *
  * @param argv The arguments.
  */
 export async function parseCommandLine(argv: readonly string[]): Promise<ParsedArgs> {
-  const terminator = argv.indexOf("--");
-  const own = terminator < 0 ? [...argv] : argv.slice(0, terminator);
-  const mateArgs = terminator < 0 ? [] : argv.slice(terminator + 1);
-
+  const first = argv[0];
   let command: CommandName | undefined;
-  if (own[0] !== undefined && !own[0].startsWith("-")) {
-    const word = own.shift()!;
-    if (word === "help") return { kind: "help", command: asCommand(own[0]) };
-    if (!COMMANDS.includes(word as CommandName)) {
-      return { kind: "error", message: `unknown command "${word}"`, command: undefined };
-    }
-    command = word as CommandName;
+  let rest = argv;
+  if (first !== undefined && first !== "--" && !first.startsWith("-")) {
+    if (!COMMAND_WORDS.includes(first)) return runMate(argv);
+    if (first === "help") return { kind: "help", command: asCommand(argv[1]) };
+    command = asCommand(first);
+    if (command === undefined) return notInThisBuild(first);
+    rest = argv.slice(1);
   }
 
+  const { own, mateArgs } = splitMateArgs(rest, command);
   let values: Flags;
   let positionals: string[];
   try {
@@ -76,21 +92,50 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedA
   }
   if (values.version && command === undefined) command = "version";
   if (positionals.length > 0) {
-    return {
-      kind: "error",
-      message: `unexpected argument "${positionals[0]}"; put the mate's command after --`,
-      command,
-    };
+    return { kind: "error", message: `unexpected argument "${positionals[0]}"`, command };
   }
   if (mateArgs.length > 0 && (command === "version" || command === "health")) {
-    return { kind: "error", message: `${command} takes no command after --`, command };
+    return { kind: "error", message: `${command} takes no command to run`, command };
   }
   return { kind: "command", command: command ?? "run", mateArgs, json: values.json ?? false };
 }
 
+/** `amp-pilot /app --flag`: the whole command line is the mate's. */
+function runMate(argv: readonly string[]): ParsedArgs {
+  return { kind: "command", command: "run", mateArgs: [...argv], json: false };
+}
+
+function notInThisBuild(word: string): ParsedArgs {
+  return {
+    kind: "error",
+    message: `"${word}" is an amp-pilot command that this version does not have; ` +
+      `to run a program named ${word}, write: amp-pilot -- ${word}`,
+    command: undefined,
+  };
+}
+
 /**
- * Node's compatibility layer costs 7-13 ms of startup: `amp-pilot -- app` has no flags to parse
- * and does not load it.
+ * Splits the pilot's options from the mate's argv. The mate's argv starts after `--`, or, for a
+ * command that runs a mate (and for no command), at the first argument that is not an option.
+ */
+function splitMateArgs(
+  args: readonly string[],
+  command: CommandName | undefined,
+): { own: string[]; mateArgs: string[] } {
+  const positionalStartsMate = command === undefined || TAKES_MATE.includes(command);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") return { own: args.slice(0, i), mateArgs: args.slice(i + 1) };
+    if (positionalStartsMate && !arg.startsWith("-")) {
+      return { own: args.slice(0, i), mateArgs: args.slice(i) };
+    }
+  }
+  return { own: [...args], mateArgs: [] };
+}
+
+/**
+ * Node's compatibility layer costs 7-13 ms of startup: `amp-pilot -- app` and `amp-pilot app`
+ * have no flags to parse and do not load it.
  */
 async function parseFlags(args: string[]): Promise<{ values: Flags; positionals: string[] }> {
   if (args.length === 0) return { values: {}, positionals: [] };

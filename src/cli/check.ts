@@ -24,8 +24,12 @@ export interface CheckOptions {
   readonly err: (text: string) => void;
 }
 
-/** Prints every configuration problem, one line each, and returns the exit code for them. */
+/**
+ * Prints the warnings that may explain the configuration problems, then every problem, one line
+ * each, and returns the exit code for them.
+ */
 export function reportConfigError(error: ConfigError, err: (text: string) => void): number {
+  for (const warning of error.warnings) err(`amp-pilot: warning: ${warning}\n`);
   for (const problem of error.problems) err(`amp-pilot: configuration error: ${problem}\n`);
   return CONFIG_ERROR_EXIT_CODE;
 }

@@ -6,7 +6,9 @@
 
 import type { LoadedConfig, Provenance } from "../config/load.ts";
 import { REDACTED, redactUrlCredentials } from "../config/redact.ts";
-import { MAX_DURATION_MS, SETTINGS } from "../config/settings.ts";
+import { SETTINGS } from "../config/settings.ts";
+import { variableRows } from "../config/variables.ts";
+import { formatBytes } from "../config/read_file.ts";
 import { formatDuration } from "../config/values.ts";
 import type { PilotConfig } from "../config/types.ts";
 
@@ -105,37 +107,47 @@ function showValue(key: keyof PilotConfig, c: PilotConfig): string {
     case "tags":
       return c.tags.length === 0 ? "-" : c.tags.join(", ");
     case "kafkaBufferBytes":
-      return showBytes(c.kafkaBufferBytes);
+      return formatBytes(c.kafkaBufferBytes);
     default:
       if (key.endsWith("Ms")) return formatDuration(c[key] as number);
       return c[key] === undefined ? "-" : String(c[key]);
   }
 }
 
-function showBytes(n: number): string {
-  for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
-    if (n % size === 0) return `${n / size}${unit}`;
-  }
-  return `${n} bytes`;
+const HELP_WIDTH = 100;
+const NAMES_COLUMN = 46;
+
+/** The settings reference printed by `check --help`: every row of the variables table. */
+export function settingsReference(): string {
+  const lines = variableRows().flatMap((row) => {
+    const names = [...row.env, ...row.conffile.map((key) => `conffile "${key}"`)];
+    const items = [
+      ...names.map((name, i) => i < names.length - 1 ? `${name},` : `${name};`),
+      `default: ${row.defaultText.replaceAll("`", "")}`,
+    ];
+    return wrapItems(`  ${row.describe}`, items);
+  });
+  return `Settings (environment variables, conffile keys, default):\n${lines.join("\n")}`;
 }
 
-/** The settings reference printed by `check --help`. */
-export function settingsReference(): string {
-  const lines = SETTINGS.map((s) => {
-    const names = [...s.env, ...s.conffile.map((k) => `conffile "${k}"`)].join(", ");
-    const maxMs = (MAX_DURATION_MS as Partial<Record<string, number>>)[s.key];
-    const describe = maxMs === undefined
-      ? s.describe
-      : `${s.describe} (at most ${formatDuration(maxMs)})`;
-    return `  ${describe.padEnd(56)} ${names}`;
-  });
-  lines.push(`  ${"Consul ACL token".padEnd(56)} CONSUL_HTTP_TOKEN, CONSUL_HTTP_TOKEN_FILE`);
-  lines.push(
-    `  ${"dependency only needed at startup".padEnd(56)} AMPPILOT_<DEP>_ONLYATSTARTUP, ` +
-      "AMPPILOT_<DEP>_ONLYONSTARTUP",
-  );
-  lines.push(`  ${"conffile path".padEnd(56)} AMPPILOT_CONFFILE`);
-  return `Settings (environment variables, conffile keys):\n${lines.join("\n")}`;
+/** `head` then the items, wrapped under the names column. */
+function wrapItems(head: string, items: readonly string[]): string[] {
+  const indent = " ".repeat(NAMES_COLUMN);
+  const lines: string[] = [];
+  let line = head.length < NAMES_COLUMN - 1 ? head.padEnd(NAMES_COLUMN) : `${head}\n${indent}`;
+  let empty = true;
+  for (const item of items) {
+    const last = line.slice(line.lastIndexOf("\n") + 1);
+    if (!empty && last.length + 1 + item.length > HELP_WIDTH) {
+      lines.push(line);
+      line = indent;
+      empty = true;
+    }
+    line += empty ? item : ` ${item}`;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
 }
 
 /** TLS and SASL as a user reads them; the password is never shown. */

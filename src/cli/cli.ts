@@ -6,6 +6,8 @@
 
 import { parseCommandLine } from "./args.ts";
 import { usage } from "./usage.ts";
+import { permissionProblem } from "./permissions.ts";
+import { commandTypo } from "./command_typo.ts";
 import type { Environment } from "../config/env.ts";
 import type { SignalTrap } from "../signals/early_trap.ts";
 import { VERSION } from "../version.ts";
@@ -43,6 +45,18 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     case "help":
       out(`${usage(parsed.command)}\n${await helpExtra(parsed.command)}`);
       return 0;
+  }
+  const denied = parsed.command === "version" ? undefined : permissionProblem();
+  if (denied) {
+    err(`${denied}\n`);
+    return USAGE_EXIT_CODE;
+  }
+  const typo = argv[0] === parsed.mateArgs[0] && argv[0] !== undefined
+    ? await commandTypo(argv[0], context.env.PATH)
+    : undefined;
+  if (typo) {
+    err(`amp-pilot: ${typo}\n\n${usage(undefined)}\n`);
+    return USAGE_EXIT_CODE;
   }
   switch (parsed.command) {
     case "version":

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { CommandName } from "./args.ts";
+import { COMMAND_WORDS, type CommandName } from "./args.ts";
 
 const GENERAL =
   `amp-pilot: container entrypoint that runs an application (the mate), starts it once its
@@ -12,24 +12,35 @@ dependencies are healthy in Consul, registers it, stops it when a dependency fai
 signals to it. Without a Consul address it runs the mate transparently.
 
 Usage:
-  amp-pilot [run] [-- command args…]   run the mate under the pilot (default)
-  amp-pilot check [--json] [-- command args…]
+  amp-pilot command args…              run "command args…" as the mate (like tini)
+  amp-pilot [run] [--] command args…   the same; -- is needed when the mate's name is one of
+                                       amp-pilot's commands (amp-pilot -- check) or starts with -
+  amp-pilot check [--json] [[--] command args…]
                                        validate and print the effective configuration
   amp-pilot health                     exit 0 when this container's mate is ready (HEALTHCHECK)
   amp-pilot version                    print the version
   amp-pilot <command> --help           help of one command
 
+Everything from the mate's command on is the mate's, options included: amp-pilot /app --help
+runs "/app --help"; amp-pilot's own options (--help, --version, check --json) come before it.
+A first argument that is one of amp-pilot's command words is never the mate's:
+  ${COMMAND_WORDS.join(", ")}
+
 The configuration comes from the environment (CONSUL, SERVICE_NAME, AMPPILOT_LAUNCH_CMD,
 DEPENDENCIES, …) and an optional JSON conffile named by AMPPILOT_CONFFILE; see \`amp-pilot check
 --help\` for every setting. Exit code 2 means a configuration error.`;
 
-const RUN = `Usage: amp-pilot [run] [-- command args…]
+const RUN = `Usage: amp-pilot [run] [--] command args…
+       amp-pilot [run]                 (the command from AMPPILOT_LAUNCH_CMD or the conffile)
 
-Runs the mate. The command after -- replaces AMPPILOT_LAUNCH_CMD; it is run as an argv, never
-through a shell. The pilot exits with the mate's exit code (128+n when a signal killed it),
-2 on a configuration error, 127/126 when the command does not exist or cannot be executed.`;
+Runs the mate. A command on the command line replaces AMPPILOT_LAUNCH_CMD; it is run as an argv,
+never through a shell. Write -- before it when its name is one of amp-pilot's command words
+(amp-pilot --help lists them) or starts with -. The pilot's options (--help) come before the
+command; everything from the command on is the mate's. The pilot exits with the mate's exit code
+(128+n when a signal killed it), 2 on a configuration error, 127/126 when the
+command does not exist or cannot be executed.`;
 
-const CHECK = `Usage: amp-pilot check [--json] [-- command args…]
+const CHECK = `Usage: amp-pilot check [--json] [[--] command args…]
 
 Validates the configuration and prints each effective value with where it came from (default,
 loader, conffile, env, cli). Secrets are redacted. Exit 0 when the configuration is valid, 2

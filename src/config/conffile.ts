@@ -6,6 +6,7 @@
  */
 
 import { showText } from "./redact.ts";
+import { nearestName } from "./nearest_name.ts";
 import { IGNORED_CONFFILE_KEYS, type SettingKey, SETTINGS } from "./settings.ts";
 
 /** A raw value and a human description of where it was found. */
@@ -91,31 +92,9 @@ function firstOutsideStrings(text: string, token: string): number | undefined {
   return undefined;
 }
 
-/** Levenshtein distance of two short strings, case-insensitive. */
-function distance(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= y.length; j++) {
-      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost));
-    }
-    prev = row;
-  }
-  return prev[y.length]!;
-}
-
 /** The known conffile key closest to `key`, when it is close enough to be a likely typo. */
 export function closestKey(key: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const known of KNOWN_KEYS) {
-    const d = distance(key, known);
-    if (d < bestDistance) [best, bestDistance] = [known, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+  return nearestName(key, KNOWN_KEYS);
 }
 
 /**

@@ -14,9 +14,11 @@ export const CONFIG_ERROR_EXIT_CODE = 2;
 export class ConfigError extends Error {
   /** One line per problem, naming the variable or conffile key, the value and what is expected. */
   readonly problems: readonly string[];
+  /** Warnings that may explain the problems (a misspelt variable), one line each. */
+  readonly warnings: readonly string[];
 
-  /** Creates the error from its problems (at least one). */
-  constructor(problems: readonly string[]) {
+  /** Creates the error from its problems (at least one) and the warnings found with them. */
+  constructor(problems: readonly string[], warnings: readonly string[] = []) {
     super(
       problems.length === 1
         ? `Invalid configuration: ${problems[0]}`
@@ -24,6 +26,7 @@ export class ConfigError extends Error {
     );
     this.name = "ConfigError";
     this.problems = problems;
+    this.warnings = warnings;
   }
 }
 

@@ -29,6 +29,8 @@ import type { ConsulAddress, Dependency, PilotConfig, ValueSource } from "./type
 import { readKafkaSecurity } from "./kafka_security.ts";
 import { readConsulTls } from "./consul_tls.ts";
 import { boolean, type ParseResult } from "./values.ts";
+import { unknownVariableWarnings } from "./unknown_variables.ts";
+import { shellSyntaxWarning } from "./shell_syntax.ts";
 
 /** Where one effective value came from. */
 export interface Provenance {
@@ -139,7 +141,10 @@ export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   );
 
   checkRequired(values, given, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const unknownVariables = unknownVariableWarnings(options.env);
+  if (problems.length > 0) throw new ConfigError(problems, unknownVariables);
+
+  warnings.push(...unknownVariables, ...shellSyntaxWarnings(values, sources));
 
   adjustPeriods(values, warnings);
   if (values.serviceId === undefined) {
@@ -304,6 +309,19 @@ function adjustPeriods(values: Partial<Record<string, unknown>>, warnings: strin
       `the deregister-after delay (${deregister} ms) is below Consul's minimum of 1m; 1m is used`,
     );
   }
+}
+
+/** Commands from the command line were typed at a shell, which expanded what it wanted to. */
+function shellSyntaxWarnings(
+  values: Partial<Record<string, unknown>>,
+  sources: Partial<Record<keyof PilotConfig, Provenance>>,
+): string[] {
+  return (["cmd", "cmdReady"] as const).flatMap((key) => {
+    const argv = values[key] as string[] | undefined;
+    const source = sources[key];
+    if (argv === undefined || source === undefined || source.source === "cli") return [];
+    return shellSyntaxWarning(source.origin ?? key, argv) ?? [];
+  });
 }
 
 /** `NAME="value"` for a variable, `conffile … key "K" = "value"` for other origins. */

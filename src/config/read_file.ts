@@ -22,8 +22,9 @@ export class FileRefusedError extends Error {
   }
 }
 
-/** `1 MiB`, `4 KiB`, `512 bytes`. */
+/** `1 GiB`, `1 MiB`, `4 KiB`, `512 bytes`: the largest binary unit that divides `n`. */
 export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3 && n % 1024 ** 3 === 0) return `${n / 1024 ** 3} GiB`;
   if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
   return `${n} bytes`;

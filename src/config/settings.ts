@@ -55,7 +55,7 @@ export const MAX_DURATION_MS = {
 export const SETTINGS: readonly Setting[] = [
   setting("consul", ["CONSUL", "CONSUL_HTTP_ADDR"], ["Consul"], v.consulAddress, "Consul address"),
   setting("name", ["SERVICE_NAME"], ["Name"], v.serviceName, "mate name in Consul"),
-  setting("serviceId", ["AMPPILOT_SERVICEID"], ["ServiceId"], v.serviceId, "instance id"),
+  setting("serviceId", ["AMPPILOT_SERVICEID"], ["ServiceId"], v.serviceId, "Consul instance id"),
   setting("cmd", ["AMPPILOT_LAUNCH_CMD"], ["Cmd"], v.command, "launch command"),
   setting("cmdReady", ["AMPPILOT_READY_CMD"], ["CmdReady"], v.command, "ready command"),
   setting(
@@ -176,6 +176,17 @@ export const DEFAULTS: Partial<Record<SettingKey, unknown>> = {
   kafkaBufferBytes: 16 * 1024 * 1024,
   standalone: false,
   statusFile: DEFAULT_STATUS_FILE,
+};
+
+/** What it means when a setting without a default is not given, for `--help` and the README. */
+export const UNSET_MEANING: Partial<Record<SettingKey, string>> = {
+  consul: "none: direct mode",
+  name: "required with Consul",
+  serviceId: "`<name>-<8 hex>` per pilot, kept across mate restarts",
+  cmd: "required",
+  cmdReady: "none: started is ready",
+  registeredIp: "from the interface",
+  kafka: "none: no shipping",
 };
 
 /** Conffile keys of the original program that are accepted and ignored, with a warning. */

@@ -305,9 +305,17 @@ function isHostPort(text: string): boolean {
   return m !== null && Number(m[3]) >= 1 && Number(m[3]) <= 65535;
 }
 
-/** A Consul address: `host:port`, `http://host:port`, `https://host:port` or `unix:///path`. */
+/** The port of a Consul agent's HTTP API, for an address given as a bare host. */
+export const CONSUL_DEFAULT_PORT = 8500;
+
+/**
+ * A Consul address: `host:port`, a bare `host` (port 8500, the agent's HTTP port),
+ * `http://host[:port]`, `https://host[:port]` (a URL: without a port, 80 or 443) or
+ * `unix:///path`.
+ */
 export const consulAddress: ValueParser<ConsulAddress> = valueParser(
-  "expected host:port, http://host:port, https://host:port or unix:///absolute/path",
+  "expected host:port, host (port 8500), http://host:port, https://host:port or " +
+    "unix:///absolute/path",
   (raw) => {
     if (typeof raw !== "string") return undefined;
     const text = raw.trim();
@@ -322,7 +330,9 @@ export const consulAddress: ValueParser<ConsulAddress> = valueParser(
       if (!isHostPort(m[2]!) && !HOST_PORT.exec(`${m[2]}:1`)) return undefined;
       return { kind: "http", baseUrl: `${m[1]!.toLowerCase()}://${m[2]}` };
     }
-    return isHostPort(text) ? { kind: "http", baseUrl: `http://${text}` } : undefined;
+    if (isHostPort(text)) return { kind: "http", baseUrl: `http://${text}` };
+    const withPort = `${text}:${CONSUL_DEFAULT_PORT}`;
+    return isHostPort(withPort) ? { kind: "http", baseUrl: `http://${withPort}` } : undefined;
   },
 );
 

@@ -41,23 +41,19 @@ Deno.test("parseCommandLine() gives help for each command", async () => {
   deepEqual(await parseCommandLine(["help", "version"]), { kind: "help", command: "version" });
 });
 
-Deno.test("parseCommandLine() rejects unknown commands, flags and stray arguments", async () => {
-  deepEqual(await parseCommandLine(["start"]), {
-    kind: "error",
-    message: 'unknown command "start"',
-    command: undefined,
-  });
+Deno.test("parseCommandLine() rejects unknown flags and stray arguments", async () => {
   const flag = await parseCommandLine(["run", "--verbose"]);
   equal(flag.kind, "error");
   equal((flag as { message: string }).message, "unknown option '--verbose'");
   const json = await parseCommandLine(["run", "--json"]);
   equal((json as { message: string }).message, "--json is an option of check only");
-  const stray = await parseCommandLine(["check", "app"]);
-  equal(
-    (stray as { message: string }).message,
-    'unexpected argument "app"; put the mate\'s command after --',
-  );
+  const stray = await parseCommandLine(["health", "app"]);
+  equal((stray as { message: string }).message, 'unexpected argument "app"');
   equal((await parseCommandLine(["version", "--", "x"])).kind, "error");
+  equal(
+    (await parseCommandLine(["-V", "app"]) as { message: string }).message,
+    "version takes no command to run",
+  );
 });
 
 Deno.test("parseCommandLine() reads a bare command before -- and a flag before --", async () => {
@@ -68,4 +64,50 @@ Deno.test("parseCommandLine() reads a bare command before -- and a flag before -
     json: false,
   });
   deepEqual(await parseCommandLine(["-h", "--", "app"]), { kind: "help", command: undefined });
+});
+
+Deno.test("parseCommandLine() takes a first argument that is no command for the mate, like tini", async () => {
+  const run = (mateArgs: string[]) => ({ kind: "command", command: "run", mateArgs, json: false });
+  deepEqual(await parseCommandLine(["/app", "--flag"]), run(["/app", "--flag"]));
+  deepEqual(await parseCommandLine(["app"]), run(["app"]));
+  // Everything from the mate's command on is the mate's: its --help, a later --, a command word.
+  deepEqual(
+    await parseCommandLine(["app", "--help", "--", "check", "-V"]),
+    run(["app", "--help", "--", "check", "-V"]),
+  );
+  deepEqual(await parseCommandLine(["run", "app", "-x"]), run(["app", "-x"]));
+  deepEqual(await parseCommandLine(["run", "--", "check"]), run(["check"]));
+  deepEqual(await parseCommandLine(["--", "version"]), run(["version"]));
+  deepEqual(await parseCommandLine(["check", "--json", "app", "--json"]), {
+    kind: "command",
+    command: "check",
+    mateArgs: ["app", "--json"],
+    json: true,
+  });
+});
+
+Deno.test("parseCommandLine() keeps the pilot's options before the mate's command", async () => {
+  deepEqual(await parseCommandLine(["-h", "app"]), { kind: "help", command: undefined });
+  deepEqual(await parseCommandLine(["run", "--help", "app"]), { kind: "help", command: "run" });
+  equal(
+    (await parseCommandLine(["--json", "app"]) as { message: string }).message,
+    "--json is an option of check only",
+  );
+  equal(
+    (await parseCommandLine(["--verbose", "app"]) as { message: string }).message,
+    "unknown option '--verbose'",
+  );
+});
+
+Deno.test("parseCommandLine() never takes a command word for the mate, even one to come", async () => {
+  for (const word of ["status", "maintenance", "graph"]) {
+    deepEqual(await parseCommandLine([word]), {
+      kind: "error",
+      message: `"${word}" is an amp-pilot command that this version does not have; ` +
+        `to run a program named ${word}, write: amp-pilot -- ${word}`,
+      command: undefined,
+    });
+  }
+  deepEqual(await parseCommandLine(["help"]), { kind: "help", command: undefined });
+  equal(((await parseCommandLine(["health"])) as { command: string }).command, "health");
 });

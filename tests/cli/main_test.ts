@@ -2,6 +2,8 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { eventually } from "../support/eventually.ts";
 import { lines, startPilot, tempDir } from "../support/pilot.ts";
 import { recordPilotOutput, TEST_SECRETS } from "../support/secrets.ts";
+import { startConsul } from "../support/consul.ts";
+import { passingIds } from "../support/dependency.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const SEED = new URL("../fixtures/seed_conffile.json", import.meta.url).pathname;
@@ -66,7 +68,7 @@ Deno.test("main.ts check --json prints one JSON object", async () => {
 
 Deno.test("main.ts check exits 2 with one line per malformed value, naming the variable", async () => {
   const malformed: Record<string, string> = {
-    CONSUL: "consul",
+    CONSUL: "consul:",
     AMPPILOT_REGISTEREDPORT: "eighty",
     AMPPILOT_STARTUPCHECKPERIOD: "0",
     AMPPILOT_CHECKPERIOD: "-5",
@@ -125,12 +127,17 @@ Deno.test("main.ts version, --help and usage errors", async () => {
   const help = await pilot(["check", "--help"]);
   equal(help.code, 0);
   match(help.out, /Usage: amp-pilot check/);
-  match(help.out, /AMPPILOT_REGISTEREDPORT, conffile "RegisteredPort", conffile "RegisterPort"/);
+  match(help.out, /AMPPILOT_REGISTEREDPORT, conffile "RegisteredPort",\s+conffile "RegisterPort"/);
   match(help.out, /grace between SIGTERM and SIGKILL \(at most 1h\)\s+AMPPILOT_STOPTIMEOUT/);
   match(help.out, /removes a critical instance after \(at most 168h\)\s+AMPPILOT_DEREGISTERAFTER/);
-  const unknown = await pilot(["launch"]);
-  equal(unknown.code, 2);
-  match(unknown.err, /^amp-pilot: unknown command "launch"\n\nUsage:|amp-pilot \[run\]/);
+  match(help.out, /AMPPILOT_KAFKA_SASL_MECHANISM,\s+AMPPILOT_KAFKA_USERNAME/);
+  match(help.out, /CONSUL_CACERT, CONSUL_CLIENT_CERT, CONSUL_CLIENT_KEY;/);
+  const reserved = await pilot(["status"]);
+  equal(reserved.code, 2);
+  match(
+    reserved.err,
+    /^amp-pilot: "status" is an amp-pilot command that this version does not have/,
+  );
   const flag = await pilot(["check", "--nope"]);
   equal(flag.code, 2);
   match(flag.err, /unknown option '--nope'/);
@@ -189,4 +196,118 @@ Deno.test("main.ts check refuses a FIFO, /dev/zero and a secret file with a line
     `amp-pilot: configuration error: CONSUL_HTTP_TOKEN_FILE=${token}: it holds a line break (only one at the end is allowed); expected a file holding the ACL token`,
     "amp-pilot: configuration error: AMPPILOT_KAFKA_CACERT=/dev/zero: cannot read the file: it is a character device, not a file",
   ]);
+});
+
+/** A mate that prints its arguments between bars and exits 5. */
+const ECHO_ARGS = ["sh", "-c", 'printf "%s|" "$@"; exit 5', "mate"];
+
+Deno.test("amp-pilot /app --flag runs the mate with every argument, like tini; run and -- too", async () => {
+  const tini = await pilot([...ECHO_ARGS, "--help", "--", "check", "-V"]);
+  equal(tini.code, 5, tini.err);
+  equal(tini.out, "--help|--|check|-V|");
+  equal(tini.err, "");
+  const run = await pilot(["run", ...ECHO_ARGS, "a b"]);
+  deepEqual([run.code, run.out], [5, "a b|"]);
+  const dashes = await pilot(["run", "--", ...ECHO_ARGS, "--json"]);
+  deepEqual([dashes.code, dashes.out], [5, "--json|"]);
+  const check = await pilot(["check", "--json", "sh", "-c", "true"]);
+  equal(check.code, 0, check.err);
+  deepEqual(JSON.parse(check.out).cmd, {
+    value: ["sh", "-c", "true"],
+    source: { source: "cli", origin: "arguments after --" },
+  });
+});
+
+Deno.test("a misspelt command that is no program either is a usage error naming the command", async () => {
+  const typo = await pilot(["chek", "--json"]);
+  equal(typo.code, 2);
+  match(
+    typo.err,
+    /^amp-pilot: unknown command "chek", and no program of that name to run; did you mean amp-pilot check\?\n\namp-pilot: container/,
+  );
+  const explicit = await pilot(["--", "chek"]);
+  equal(explicit.code, 127, explicit.err);
+});
+
+Deno.test("a mate named like an amp-pilot command runs after --; without it the command runs", async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/check`, '#!/bin/sh\necho "mate named check: $*"\n');
+  await Deno.chmod(`${dir.path}/check`, 0o755);
+  const env = { PATH: `${dir.path}:${Deno.env.get("PATH")}` };
+  const mate = await pilot(["--", "check", "x"], env);
+  deepEqual([mate.code, mate.out], [0, "mate named check: x\n"]);
+  const command = await pilot(["check"], env);
+  equal(command.code, 2);
+  match(command.err, /configuration error: no launch command/);
+});
+
+Deno.test("amp-pilot /app in Consul mode registers the mate and stops it on SIGTERM", async () => {
+  await using consul = await startConsul();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      "--frozen",
+      MAIN,
+      "sh",
+      "-c",
+      'trap "exit 0" TERM; echo "up $0"; while :; do sleep 0.1; done',
+      "tini-form",
+    ],
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: Deno.env.get("HOME") ?? "",
+      CONSUL: consul.address,
+      SERVICE_NAME: "tini-web",
+      AMPPILOT_REGISTEREDIP: "127.0.0.1",
+      AMPPILOT_STARTUPCHECKPERIOD: "0.2",
+    },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  try {
+    await eventually(async () => equal((await passingIds(consul.address, "tini-web")).length, 1));
+  } finally {
+    child.kill("SIGTERM");
+  }
+  const { code, stdout, stderr } = await output;
+  const err = new TextDecoder().decode(stderr);
+  equal(code, 0, err);
+  equal(new TextDecoder().decode(stdout), "up tini-form\n");
+  deepEqual(await passingIds(consul.address, "tini-web"), [], "deregistered on SIGTERM");
+});
+
+Deno.test("a misspelt AMPPILOT_ variable and a command written for a shell are warned of at check and at run", async () => {
+  const env = {
+    AMPPILOT_CHEKPERIOD: "5",
+    AMPPILOT_STOPTIMOUT: "1s",
+    AMPPILOT_LAUNCH_CMD: "echo $HOME && echo done",
+  };
+  const warnings = [
+    "amp-pilot: warning: AMPPILOT_CHEKPERIOD: not a setting; did you mean AMPPILOT_CHECKPERIOD?",
+    "amp-pilot: warning: AMPPILOT_STOPTIMOUT: not a setting; did you mean AMPPILOT_STOPTIMEOUT?",
+    'amp-pilot: warning: AMPPILOT_LAUNCH_CMD: "$HOME", "&&" reach the program as written: ' +
+    "no shell is involved; write sh -c '…' to use one",
+  ];
+  const check = await pilot(["check"], env);
+  equal(check.code, 0, check.err);
+  deepEqual(check.err.trimEnd().split("\n"), warnings);
+  const run = await pilot([], { ...env, AMPPILOT_LOGFORMAT: "json" });
+  equal(run.code, 0, run.err);
+  equal(run.out, "$HOME && echo done\n");
+  const logged = run.err.trimEnd().split("\n").map((line) => JSON.parse(line));
+  ok(logged.every((r) => /^warn/i.test(r.level)), run.err);
+  deepEqual(
+    logged.map((r) => r.message),
+    warnings.map((w) => w.replace("amp-pilot: warning: ", "")),
+  );
+});
+
+Deno.test("CONSUL=consul means the agent's port 8500", async () => {
+  const { code, out } = await pilot(["check", "--json"], { ...SEED_ENV, CONSUL: "consul" });
+  equal(code, 0);
+  equal(JSON.parse(out).consul.value.baseUrl, "http://consul:8500");
 });

@@ -126,7 +126,7 @@ Deno.test("loadConfig() applies precedence: defaults < loader < conffile < env <
 
 Deno.test("loadConfig() reports every problem at once, each naming its variable", async () => {
   const found = await problems({
-    CONSUL: "nohost",
+    CONSUL: "no host",
     AMPPILOT_CHECKPERIOD: "-1",
     AMPPILOT_STARTUPCHECKPERIOD: "0",
     AMPPILOT_REGISTEREDPORT: "http",

@@ -144,9 +144,16 @@ Deno.test("consulAddress() reads host:port, http(s):// and unix:// forms", () =>
     path: "/var/run/consul.sock",
     baseUrl: "http://consul.local",
   });
-  for (const raw of ["consul", "consul:", "consul:0", "consul:70000", "ftp://x:1", "unix://rel"]) {
-    match(bad(v.consulAddress, raw), /expected host:port, http:\/\/host:port/, raw);
+  for (const raw of ["consul:", "consul:0", "consul:70000", "ftp://x:1", "unix://rel", "a b"]) {
+    match(bad(v.consulAddress, raw), /expected host:port, host \(port 8500\), http:\/\//, raw);
   }
+});
+
+Deno.test("consulAddress() takes a bare host for the agent's port 8500; a URL keeps its own port", () => {
+  deepEqual(ok(v.consulAddress, "consul"), { kind: "http", baseUrl: "http://consul:8500" });
+  deepEqual(ok(v.consulAddress, " 10.0.0.7 "), { kind: "http", baseUrl: "http://10.0.0.7:8500" });
+  deepEqual(ok(v.consulAddress, "[::1]"), { kind: "http", baseUrl: "http://[::1]:8500" });
+  deepEqual(ok(v.consulAddress, "http://consul"), { kind: "http", baseUrl: "http://consul" });
 });
 
 Deno.test("kafkaTarget() reads none, broker lists and ZooKeeper addresses", () => {

@@ -24,10 +24,11 @@ async function runRemote(
   url: string,
   args: string[],
   env: Record<string, string> = {},
+  // The documented flags for a remote main.ts (README, "Running from a URL").
+  flags: readonly string[] = ["--allow-all"],
 ) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    // The documented flags for a remote main.ts (README, "Running from a URL").
-    args: ["run", "--allow-all", "--no-lock", `${url}/main.ts`, ...args],
+    args: ["run", ...flags, "--no-lock", `${url}/main.ts`, ...args],
     cwd,
     env: {
       PATH: Deno.env.get("PATH")!,
@@ -65,6 +66,18 @@ Deno.test("deno run <URL>/main.ts works without the project's deno.json", async 
       const r = await runRemote(dir.path, url, ["--", "sh", "-c", "echo from the mate; exit 3"]);
       equal(r.code, 3, r.err);
       equal(r.out, "from the mate\n");
+    });
+    await t.step("no permission flags: one line naming them, no stack trace", async () => {
+      // Deno lets raw.githubusercontent.com's modules import each other without a flag;
+      // --allow-import stands in for that for this loopback server.
+      const host = `127.0.0.1:${server.addr.port}`;
+      const r = await runRemote(dir.path, url, ["sh", "-c", "echo ran"], {}, [
+        `--allow-import=${host}`,
+      ]);
+      equal(r.code, 2, r.err);
+      equal(r.out, "");
+      match(r.err, /^amp-pilot: Deno permissions missing \(--allow-run --allow-env [^\n]*\n$/m);
+      equal(/NotCapable|\n\s+at /.test(r.err), false, r.err);
     });
   } finally {
     await server.shutdown();

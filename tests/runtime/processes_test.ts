@@ -87,7 +87,7 @@ Deno.test("run exits 127 for a missing command and 126 for one that cannot be ex
 });
 
 Deno.test("run exits 2 with one line per configuration problem", async () => {
-  await using pilot = startPilot({ CONSUL: "nope", AMPPILOT_CHECKPERIOD: "0" }, ["true"]);
+  await using pilot = startPilot({ CONSUL: "nope:", AMPPILOT_CHECKPERIOD: "0" }, ["true"]);
   equal((await pilot.status).code, 2);
   const problems = pilot.stderr().trim().split("\n");
   equal(problems.length, 3, pilot.stderr());
