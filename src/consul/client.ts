@@ -88,6 +88,8 @@ export interface HealthQuery {
   readonly waitMs?: number;
   /** Aborts the call. */
   readonly signal?: AbortSignal;
+  /** Timeout of a plain (non-blocking) query (ms); the client's timeout when absent. */
+  readonly timeoutMs?: number;
 }
 
 /** Options of {@linkcode ConsulClient}. */
@@ -218,7 +220,7 @@ export class ConsulClient {
     const qs = params.toString().replace(/passing=(&|$)/, "passing$1");
     const timeoutMs = index > 0
       ? this.blockingDeadlineMs(query.waitMs ?? DEFAULT_WAIT_MS)
-      : this.#timeoutMs;
+      : query.timeoutMs ?? this.#timeoutMs;
     const { body, headers } = await this.#request("GET", `${path}?${qs}`, undefined, {
       timeoutMs,
       signal: query.signal,

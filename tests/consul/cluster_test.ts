@@ -1,0 +1,162 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { checkStatuses, fakeDependency, passingIds } from "../support/dependency.ts";
+import { type ConsulCluster, startConsulCluster } from "../support/consul_cluster.ts";
+import { eventually } from "../support/eventually.ts";
+import { lines, type PilotUnderTest, startPilot, tempDir } from "../support/pilot.ts";
+
+const MATE = new URL("../fixtures/mate.sh", import.meta.url).pathname;
+
+const FAST = {
+  AMPPILOT_STARTUPCHECKPERIOD: "0.2",
+  AMPPILOT_CHECKPERIOD: "0.5",
+  AMPPILOT_STOPTIMEOUT: "1s",
+  AMPPILOT_REGISTEREDIP: "127.0.0.1",
+  AMPPILOT_LOGLEVEL: "trace",
+};
+
+/** What the test mate wrote, first word of each line (`start`, `term`). */
+async function mateEvents(log: string): Promise<string[]> {
+  return (await lines(log)).map((l) => l.split(" ")[0]!);
+}
+
+/** `web` on client A, depending on `db` registered on client B; waits until web passes. */
+async function webOnClientA(
+  cluster: ConsulCluster,
+  log: string,
+): Promise<PilotUnderTest> {
+  const pilot = startPilot(
+    {
+      ...FAST,
+      AMPPILOT_EXPERIMENT_STALE: "1",
+      CONSUL: cluster.clientA.address,
+      SERVICE_NAME: "web",
+      DEPENDENCIES: "db",
+    },
+    [MATE, log],
+  );
+  await eventually(async () => deepEqual(await mateEvents(log), ["start"]), 30_000);
+  await eventually(async () =>
+    equal((await passingIds(cluster.servers[0]!.address, "web")).length, 1)
+  );
+  return pilot;
+}
+
+/** When the pilot logged a line matching `pattern` (ms since the epoch). */
+function logTime(logs: string, pattern: RegExp): number {
+  const line = logs.split("\n").findLast((l) => pattern.test(l));
+  const stamp = line?.match(/^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) ([+-]\d\d:\d\d)/);
+  if (!stamp) throw new Error(`no log line matches ${pattern}:\n${logs}`);
+  return Date.parse(`${stamp[1]}T${stamp[2]}${stamp[3]}`);
+}
+
+/** Polls every 10 ms until `probe` holds; returns when it first did (ms since the epoch). */
+async function momentOf(probe: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return Date.now();
+}
+
+for (const streamingBackend of [true, false]) {
+  const backend = streamingBackend ? "streaming backend" : "use_streaming_backend = false";
+  Deno.test(
+    `cluster (${backend}): leader killed: mate untouched; a loss after the re-election ` +
+      "reaches the pilot within 1 s",
+    async () => {
+      await using cluster = await startConsulCluster({ streamingBackend });
+      await using dir = await tempDir();
+      const log = `${dir.path}/mate.log`;
+      await using db = await fakeDependency(cluster.clientB.address, "db");
+      await db.pass();
+      await using pilot = await webOnClientA(cluster, log);
+
+      const leader = await cluster.leader();
+      ok(leader, "a leader");
+      await leader.kill();
+      const next = await cluster.waitForLeader(leader);
+      const electedAt = Date.now();
+      deepEqual(await mateEvents(log), ["start"], "the mate was touched during the election");
+
+      await db.fail();
+      const lostAt = await momentOf(async () => {
+        const statuses = await checkStatuses(next.address, "db").catch(() => undefined);
+        return statuses?.["db-fake"] === "critical";
+      }, 10_000);
+      await eventually(async () => ok((await mateEvents(log)).includes("term")), 10_000);
+      const late = logTime(pilot.stderr(), /dependency db is unhealthy/) -
+        Math.max(electedAt, lostAt);
+      ok(
+        late <= 1_000,
+        `the pilot saw the loss ${late} ms after the new leader and the loss ` +
+          `(the loss was in the catalog ${lostAt - electedAt} ms after the new leader, ` +
+          `elected at ${new Date(electedAt).toISOString()}); logs:\n${pilot.stderr()}`,
+      );
+      pilot.signal("SIGTERM");
+      equal((await pilot.status).code, 0);
+    },
+  );
+}
+
+Deno.test("cluster: a server restarted, the pilot's agent restarted, the dependency's node lost", async (t) => {
+  await using cluster = await startConsulCluster();
+  await using dir = await tempDir();
+  const log = `${dir.path}/mate.log`;
+  await using db = await fakeDependency(cluster.clientB.address, "db");
+  await db.pass();
+  await using pilot = await webOnClientA(cluster, log);
+  const leader = await cluster.leader();
+  const server = cluster.servers.find((s) => s !== leader)!;
+
+  await t.step("a follower restarted: nothing changes", async () => {
+    await server.stop();
+    await server.start();
+    await cluster.waitForLeader();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    deepEqual(await mateEvents(log), ["start"]);
+    equal((await passingIds(server.address, "web")).length, 1);
+  });
+
+  await t.step("the pilot's own agent restarted afresh: the registration is restored", async () => {
+    await cluster.clientA.kill();
+    await eventually(
+      async () => equal((await passingIds(server.address, "web")).length, 0),
+      15_000,
+    );
+    await cluster.clientA.start(true);
+    // Only the pilot can tell the fresh agent about web: it remembers nothing of before.
+    await eventually(async () => {
+      const services = await (await fetch(`http://${cluster.clientA.address}/v1/agent/services`))
+        .json() as Record<string, { Service: string }>;
+      deepEqual(Object.values(services).map((s) => s.Service), ["web"]);
+    }, 15_000);
+    await eventually(async () => equal((await passingIds(server.address, "web")).length, 1));
+    deepEqual(await mateEvents(log), ["start"], "the mate was touched");
+  });
+
+  await t.step("the dependency's agent killed: its node is critical, the mate stops", async () => {
+    await cluster.clientB.kill();
+    await eventually(async () => ok((await mateEvents(log)).includes("term")), 20_000);
+    const nodeChecks = await (await fetch(
+      `http://${server.address}/v1/health/node/client-b`,
+    )).json() as { CheckID: string; Status: string }[];
+    deepEqual(
+      nodeChecks.filter((c) => c.CheckID === "serfHealth").map((c) => c.Status),
+      ["critical"],
+    );
+    equal((await passingIds(server.address, "web")).length, 0, "web deregistered");
+    await pilot.waitForLog(/dependency db is (unhealthy|no longer healthy)/);
+  });
+
+  await t.step("the dependency's node back: the mate starts again", async () => {
+    await cluster.clientB.start();
+    await db.pass();
+    await eventually(
+      async () => deepEqual(await mateEvents(log), ["start", "term", "start"]),
+      20_000,
+    );
+  });
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 0);
+});
