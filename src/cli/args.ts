@@ -5,7 +5,7 @@
  */
 
 /** The sub-commands of amp-pilot. */
-export type CommandName = "run" | "check" | "health" | "version";
+export type CommandName = "run" | "check" | "health" | "version" | "graph";
 
 /** A parsed command line. */
 export type ParsedArgs =
@@ -18,6 +18,8 @@ export type ParsedArgs =
     readonly mateArgs: readonly string[];
     /** `check --json`: print the configuration as JSON. */
     readonly json: boolean;
+    /** `graph --dot` / `graph --mermaid`: the graph's format (`text` otherwise). */
+    readonly graphFormat?: "text" | "dot" | "mermaid";
   }
   | {
     /** Print the help of a sub-command (or the general help). */
@@ -34,13 +36,15 @@ export type ParsedArgs =
     readonly command: CommandName | undefined;
   };
 
-const COMMANDS: readonly CommandName[] = ["run", "check", "health", "version"];
+const COMMANDS: readonly CommandName[] = ["run", "check", "health", "version", "graph"];
 
 /** The pilot's own flags. */
 interface Flags {
   help?: boolean;
   json?: boolean;
   version?: boolean;
+  dot?: boolean;
+  mermaid?: boolean;
 }
 
 /**
@@ -74,6 +78,12 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedA
   if (values.json && command !== "check") {
     return { kind: "error", message: "--json is an option of check only", command };
   }
+  if ((values.dot || values.mermaid) && command !== "graph") {
+    return { kind: "error", message: "--dot and --mermaid are options of graph only", command };
+  }
+  if (values.dot && values.mermaid) {
+    return { kind: "error", message: "give --dot or --mermaid, not both", command };
+  }
   if (values.version && command === undefined) command = "version";
   if (positionals.length > 0) {
     return {
@@ -82,10 +92,19 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedA
       command,
     };
   }
-  if (mateArgs.length > 0 && (command === "version" || command === "health")) {
+  if (
+    mateArgs.length > 0 && (command === "version" || command === "health" || command === "graph")
+  ) {
     return { kind: "error", message: `${command} takes no command after --`, command };
   }
-  return { kind: "command", command: command ?? "run", mateArgs, json: values.json ?? false };
+  const graphFormat = values.dot ? "dot" : values.mermaid ? "mermaid" : "text";
+  return {
+    kind: "command",
+    command: command ?? "run",
+    mateArgs,
+    json: values.json ?? false,
+    ...(command === "graph" ? { graphFormat } : {}),
+  };
 }
 
 /**
@@ -101,6 +120,8 @@ async function parseFlags(args: string[]): Promise<{ values: Flags; positionals:
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "V" },
       json: { type: "boolean" },
+      dot: { type: "boolean" },
+      mermaid: { type: "boolean" },
     },
     allowPositionals: true,
     strict: true,

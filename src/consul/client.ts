@@ -57,6 +57,8 @@ export interface HealthEntry {
   readonly port: number;
   /** Status of each check of the instance and its node. */
   readonly checks: readonly { readonly id: string; readonly status: string }[];
+  /** The instance's Meta. */
+  readonly meta: Readonly<Record<string, string>>;
 }
 
 /** The answer of a (possibly blocking) health query. */
@@ -238,6 +240,17 @@ export class ConsulClient {
     };
   }
 
+  /** The names of every service in the catalog (`GET /v1/catalog/services`). */
+  async catalogServices(signal?: AbortSignal): Promise<string[]> {
+    const call = "GET /v1/catalog/services";
+    const { body } = await this.#request("GET", "/v1/catalog/services", undefined, { signal });
+    const services = this.#json(body, call);
+    if (typeof services !== "object" || services === null || Array.isArray(services)) {
+      throw new ConsulError(call, "bad-response", "expected a JSON object of services");
+    }
+    return Object.keys(services).sort();
+  }
+
   /**
    * Whether the ACL token of this client (or, when it sends none, the token Consul uses instead)
    * has `read` on `resource` `segment`, asked through `/v1/internal/acl/authorize`.
@@ -385,6 +398,7 @@ function parseHealthEntries(value: unknown, call: string): HealthEntry[] {
       service: service.Service,
       address: typeof service.Address === "string" ? service.Address : "",
       port: typeof service.Port === "number" ? service.Port : 0,
+      meta: stringRecord(service.Meta),
       checks: Array.isArray(checks)
         ? checks.map((c) => ({
           id: String((c as Record<string, unknown>)?.CheckID ?? ""),
@@ -393,6 +407,15 @@ function parseHealthEntries(value: unknown, call: string): HealthEntry[] {
         : [],
     };
   });
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] =>
+      typeof entry[1] === "string"
+    ),
+  );
 }
 
 function firstLine(text: string): string {
