@@ -1,6 +1,10 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { checkStatuses, fakeDependency, passingIds } from "../support/dependency.ts";
-import { type ConsulCluster, startConsulCluster } from "../support/consul_cluster.ts";
+import {
+  type ClusterOptions,
+  type ConsulCluster,
+  startConsulCluster,
+} from "../support/consul_cluster.ts";
 import { eventually } from "../support/eventually.ts";
 import { lines, type PilotUnderTest, startPilot, tempDir } from "../support/pilot.ts";
 
@@ -41,6 +45,23 @@ async function webOnClientA(
   return pilot;
 }
 
+/** A cluster, `db` passing on client B, and `web`'s pilot on client A with its mate started. */
+async function webAndDb(options: ClusterOptions = {}) {
+  const stack = new AsyncDisposableStack();
+  try {
+    const cluster = stack.use(await startConsulCluster(options));
+    const dir = stack.use(await tempDir());
+    const log = `${dir.path}/mate.log`;
+    const db = stack.use(await fakeDependency(cluster.clientB.address, "db"));
+    await db.pass();
+    const pilot = stack.use(await webOnClientA(cluster, log));
+    return { cluster, log, db, pilot, [Symbol.asyncDispose]: () => stack.disposeAsync() };
+  } catch (e) {
+    await stack.disposeAsync();
+    throw e;
+  }
+}
+
 /** When the pilot logged a line matching `pattern` (ms since the epoch). */
 function logTime(logs: string, pattern: RegExp): number {
   const line = logs.split("\n").findLast((l) => pattern.test(l));
@@ -65,12 +86,8 @@ for (const streamingBackend of [true, false]) {
     `cluster (${backend}): leader killed: mate untouched; a loss after the re-election ` +
       "reaches the pilot within 1 s",
     async () => {
-      await using cluster = await startConsulCluster({ streamingBackend });
-      await using dir = await tempDir();
-      const log = `${dir.path}/mate.log`;
-      await using db = await fakeDependency(cluster.clientB.address, "db");
-      await db.pass();
-      await using pilot = await webOnClientA(cluster, log);
+      await using scene = await webAndDb({ streamingBackend });
+      const { cluster, log, db, pilot } = scene;
 
       const leader = await cluster.leader();
       ok(leader, "a leader");
@@ -100,12 +117,8 @@ for (const streamingBackend of [true, false]) {
 }
 
 Deno.test("cluster: a server restarted, the pilot's agent restarted, the dependency's node lost", async (t) => {
-  await using cluster = await startConsulCluster();
-  await using dir = await tempDir();
-  const log = `${dir.path}/mate.log`;
-  await using db = await fakeDependency(cluster.clientB.address, "db");
-  await db.pass();
-  await using pilot = await webOnClientA(cluster, log);
+  await using scene = await webAndDb();
+  const { cluster, log, db, pilot } = scene;
   const leader = await cluster.leader();
   const server = cluster.servers.find((s) => s !== leader)!;
 
