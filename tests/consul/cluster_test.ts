@@ -1,4 +1,9 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
+import { runCli } from "../../src/cli/cli.ts";
+import { consulAddress } from "../../src/config/values.ts";
+import { ConsulClient } from "../../src/consul/client.ts";
+import { findDependencyCycle } from "../../src/consul/cycle_probe.ts";
+import { dependencyMeta } from "../../src/consul/dependency_meta.ts";
 import { checkStatuses, fakeDependency, passingIds } from "../support/dependency.ts";
 import {
   type ClusterOptions,
@@ -43,6 +48,21 @@ async function webOnClientA(
     equal((await passingIds(cluster.servers[0]!.address, "web")).length, 1)
   );
   return pilot;
+}
+
+/** Registers an instance of `name` publishing `deps` in its Meta, as a pilot does. */
+async function publish(
+  client: ConsulClient,
+  name: string,
+  deps: string[],
+  status: "passing" | "critical",
+): Promise<void> {
+  await client.registerService({
+    id: `${name}-1`,
+    name,
+    meta: dependencyMeta(deps.map((d) => ({ name: d, onlyAtStartup: false }))),
+    check: { ttlMs: 600_000, deregisterCriticalAfterMs: 600_000, status },
+  });
 }
 
 /** A cluster, `db` passing on client B, and `web`'s pilot on client A with its mate started. */
@@ -121,6 +141,40 @@ Deno.test("cluster: a server restarted, the pilot's agent restarted, the depende
   const { cluster, log, db, pilot } = scene;
   const leader = await cluster.leader();
   const server = cluster.servers.find((s) => s !== leader)!;
+
+  await t.step("graph and the cycle probe see the services of every node", async () => {
+    const onA = new ConsulClient({ address: consulAddress.parse(cluster.clientA.address) });
+    const onB = new ConsulClient({ address: consulAddress.parse(cluster.clientB.address) });
+    try {
+      await publish(onB, "api", ["db"], "passing");
+      await publish(onA, "worker", ["queue"], "critical");
+      await publish(onB, "queue", ["worker"], "critical");
+      let out = "";
+      const code = await runCli(["graph"], {
+        env: { CONSUL: cluster.clientA.address },
+        out: (text) => (out += text),
+        err: (text) => (out += text),
+      });
+      equal(code, 0);
+      equal(
+        out,
+        "api (healthy, 1/1 passing) → db\n" +
+          "db (healthy, 1/1 passing)\n" +
+          "queue (unhealthy, 0/1 passing) → worker\n" +
+          "web (healthy, 1/1 passing)\n" +
+          "worker (unhealthy, 0/1 passing) → queue\n" +
+          "cycle: queue → worker → queue\n",
+      );
+      deepEqual(await findDependencyCycle(onA, "worker", ["queue"]), ["worker", "queue", "worker"]);
+      equal(await findDependencyCycle(onA, "web", ["db"]), undefined);
+      for (const [client, id] of [[onB, "api-1"], [onA, "worker-1"], [onB, "queue-1"]] as const) {
+        await client.deregisterService(id);
+      }
+    } finally {
+      onA.close();
+      onB.close();
+    }
+  });
 
   await t.step("a follower restarted: nothing changes", async () => {
     await server.stop();
