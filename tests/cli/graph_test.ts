@@ -2,25 +2,9 @@ import { equal, match } from "node:assert/strict";
 import { runCli } from "../../src/cli/cli.ts";
 import { consulAddress } from "../../src/config/values.ts";
 import { ConsulClient } from "../../src/consul/client.ts";
-import { dependencyMeta } from "../../src/consul/dependency_meta.ts";
 import { startConsul } from "../support/consul.ts";
 import { freePorts } from "../support/ports.ts";
-
-/** Registers an instance of `name` with the Meta a pilot publishes, passing or critical. */
-async function register(
-  client: ConsulClient,
-  name: string,
-  deps: { name: string; onlyAtStartup: boolean }[],
-  status: "passing" | "critical",
-): Promise<void> {
-  await client.registerService({
-    id: `${name}-1`,
-    name,
-    port: 80,
-    meta: { "amp-pilot-version": "0.1.0", ...dependencyMeta(deps) },
-    check: { ttlMs: 600_000, deregisterCriticalAfterMs: 600_000, status },
-  });
-}
+import { publishInstance } from "../support/published.ts";
 
 async function graph(address: string, ...flags: string[]): Promise<[number, string, string]> {
   let out = "";
@@ -37,9 +21,9 @@ Deno.test("graph prints a real chain of registrations with each state, and names
   await using consul = await startConsul();
   const client = new ConsulClient({ address: consulAddress.parse(consul.address) });
   try {
-    await register(client, "db", [], "passing");
-    await register(client, "api", [{ name: "db", onlyAtStartup: false }], "critical");
-    await register(client, "web", [
+    await publishInstance(client, "db", [], "passing");
+    await publishInstance(client, "api", ["db"], "critical");
+    await publishInstance(client, "web", [
       { name: "api", onlyAtStartup: false },
       { name: "logs", onlyAtStartup: true },
     ], "passing");
@@ -62,7 +46,7 @@ Deno.test("graph prints a real chain of registrations with each state, and names
     match(out, /^graph TD\n/);
     match(out, /s3 -\.-> s2/); // web -.-> logs (sorted: api s0, db s1, logs s2, web s3)
 
-    await register(client, "db", [{ name: "web", onlyAtStartup: false }], "passing");
+    await publishInstance(client, "db", ["web"], "passing");
     [code, out] = await graph(consul.address);
     match(out, /^cycle: api → db → web → api$/m);
   } finally {

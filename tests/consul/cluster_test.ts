@@ -3,7 +3,6 @@ import { runCli } from "../../src/cli/cli.ts";
 import { consulAddress } from "../../src/config/values.ts";
 import { ConsulClient } from "../../src/consul/client.ts";
 import { findDependencyCycle } from "../../src/consul/cycle_probe.ts";
-import { dependencyMeta } from "../../src/consul/dependency_meta.ts";
 import { checkStatuses, fakeDependency, passingIds } from "../support/dependency.ts";
 import {
   type ClusterOptions,
@@ -11,6 +10,7 @@ import {
   startConsulCluster,
 } from "../support/consul_cluster.ts";
 import { eventually } from "../support/eventually.ts";
+import { publishInstance } from "../support/published.ts";
 import { lines, type PilotUnderTest, startPilot, tempDir } from "../support/pilot.ts";
 
 const MATE = new URL("../fixtures/mate.sh", import.meta.url).pathname;
@@ -48,21 +48,6 @@ async function webOnClientA(
     equal((await passingIds(cluster.servers[0]!.address, "web")).length, 1)
   );
   return pilot;
-}
-
-/** Registers an instance of `name` publishing `deps` in its Meta, as a pilot does. */
-async function publish(
-  client: ConsulClient,
-  name: string,
-  deps: string[],
-  status: "passing" | "critical",
-): Promise<void> {
-  await client.registerService({
-    id: `${name}-1`,
-    name,
-    meta: dependencyMeta(deps.map((d) => ({ name: d, onlyAtStartup: false }))),
-    check: { ttlMs: 600_000, deregisterCriticalAfterMs: 600_000, status },
-  });
 }
 
 /** A cluster, `db` passing on client B, and `web`'s pilot on client A with its mate started. */
@@ -146,9 +131,9 @@ Deno.test("cluster: a server restarted, the pilot's agent restarted, the depende
     const onA = new ConsulClient({ address: consulAddress.parse(cluster.clientA.address) });
     const onB = new ConsulClient({ address: consulAddress.parse(cluster.clientB.address) });
     try {
-      await publish(onB, "api", ["db"], "passing");
-      await publish(onA, "worker", ["queue"], "critical");
-      await publish(onB, "queue", ["worker"], "critical");
+      await publishInstance(onB, "api", ["db"], "passing");
+      await publishInstance(onA, "worker", ["queue"], "critical");
+      await publishInstance(onB, "queue", ["worker"], "critical");
       let out = "";
       const code = await runCli(["graph"], {
         env: { CONSUL: cluster.clientA.address },
