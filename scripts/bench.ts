@@ -16,12 +16,14 @@ import { startConsul } from "../tests/support/consul.ts";
 import { fakeDependency } from "../tests/support/dependency.ts";
 import { freePorts } from "../tests/support/ports.ts";
 import { bufferGrowth, kafkaThroughput, passthroughFigures, rssMb } from "./bench_logs.ts";
+import { chainFigures } from "./bench_chain.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 20);
 const IDLE_SECONDS = Number(Deno.env.get("BENCH_IDLE_SECONDS") ?? 60);
 const LOG_LINES = Number(Deno.env.get("BENCH_LOG_LINES") ?? 1_000_000);
 const KAFKA_RECORDS = Number(Deno.env.get("BENCH_KAFKA_RECORDS") ?? 1_000_000);
+const CHAIN_DEPTH = Number(Deno.env.get("BENCH_CHAIN_DEPTH") ?? 10);
 
 /** Wall-clock time in ms with sub-ms precision, comparable with `date +%s%N` of children. */
 function epochMs(): number {
@@ -314,6 +316,12 @@ async function countingProxy(target: string) {
   };
 }
 
+/** CPU time (user + system) a process has used so far (ms), from /proc (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).replace(/^.*\) /, "").split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 async function idleCosts(address: string, client: ConsulClient) {
   const proxy = await countingProxy(address);
   await using db = await fakeDependency(address, "idle-db");
@@ -330,11 +338,13 @@ async function idleCosts(address: string, client: ConsulClient) {
     await waitFor(() => watch.firstAt(1, 0), "the idle pilot's registration");
     await sleep(500);
     proxy.reset();
+    const cpuBefore = cpuMs(pilot.pid);
     await sleep((IDLE_SECONDS * 1000) / 2);
     const rss = round(rssMb(pilot.pid));
     await sleep((IDLE_SECONDS * 1000) / 2);
+    const cpuPerMinute = round((cpuMs(pilot.pid) - cpuBefore) * 60 / IDLE_SECONDS);
     const perMinute = round(proxy.count() * 60 / IDLE_SECONDS);
-    return { rss, perMinute, paths: proxy.paths() };
+    return { rss, cpuPerMinute, perMinute, paths: proxy.paths() };
   } catch (e) {
     throw await withPilotLog(benchPilot, e);
   } finally {
@@ -360,6 +370,8 @@ async function main(): Promise<void> {
       console.error(`  run ${i + 1}/${RUNS} done`);
     }
     const pick = (k: keyof LatencyRun) => runs.map((r) => r[k]);
+    console.error(`a chain of ${CHAIN_DEPTH} pilots…`);
+    const chain = await chainFigures(consul.address, dir, CHAIN_DEPTH);
     console.error("startup overhead…");
     const startup = await startupOverhead(dir);
     console.error(`idle costs over ${IDLE_SECONDS} s…`);
@@ -390,7 +402,16 @@ async function main(): Promise<void> {
         pilot_direct_mode: startup.pilot,
         pilot_direct_mode_env_configured: startup.pilot_env,
       },
+      chain_depth: chain.depth,
+      chain_bring_up_ms: chain.bringUpMs,
+      chain_bring_up_from_root_ms: chain.bringUpFromRootMs,
+      chain_bring_up_per_hop_ms: chain.bringUpPerHopMs,
+      chain_cascade_down_ms: chain.cascadeDownMs,
+      chain_cascade_down_per_hop_ms: chain.cascadeDownPerHopMs,
+      chain_back_up_ms: chain.backUpMs,
+      chain_back_up_per_hop_ms: chain.backUpPerHopMs,
       idle_rss_mb: idle.rss,
+      idle_cpu_ms_per_min: idle.cpuPerMinute,
       consul_requests_per_min_idle: idle.perMinute,
       passthrough_lines_per_s: passthrough.passthrough_lines_per_s,
       passthrough_kafka_down_lines_per_s: passthrough.passthrough_kafka_down_lines_per_s,
@@ -408,6 +429,13 @@ async function main(): Promise<void> {
       ["mate started → passing p50", result.start_to_registered_ms_p50, "ms (target ≤ 50)"],
       ["SIGTERM → deregistered p50", result.sigterm_to_deregistered_ms_p50, "ms (target ≤ 20)"],
       ["SIGTERM → pilot exit p50", result.sigterm_to_exit_ms_p50, "ms"],
+      [`chain of ${chain.depth}: all started → leaf mate`, chain.bringUpMs, "ms"],
+      ["  root mate started → leaf mate", chain.bringUpFromRootMs, "ms (target ≤ 200)"],
+      ["  … per hop", chain.bringUpPerHopMs, "ms"],
+      ["  root mate killed → leaf SIGTERM", chain.cascadeDownMs, "ms"],
+      ["  … per hop", chain.cascadeDownPerHopMs, "ms (target ≤ 10)"],
+      ["  root mate back → leaf mate back", chain.backUpMs, "ms (after the backoff)"],
+      ["  … per hop", chain.backUpPerHopMs, "ms"],
       ["direct-mode startup overhead", result.startup_overhead_ms, "ms (target ≤ 120)"],
       ["  deno spawning `true`", startup.runtime!, "ms"],
       ["  + node:util", startup.node_util!, "ms (not loaded without flags)"],
@@ -418,6 +446,7 @@ async function main(): Promise<void> {
       ["overhead, AMPPILOT_LAUNCH_CMD=true", result.startup_overhead_env_configured_ms, "ms"],
       [`idle RSS after ${IDLE_SECONDS / 2} s`, result.idle_rss_mb, "MB (target ≤ 60)"],
       ["Consul requests per idle minute", result.consul_requests_per_min_idle, "/min"],
+      ["CPU per idle minute", result.idle_cpu_ms_per_min, "ms/min"],
       ["mate alone, lines of 100 B", result.mate_alone_lines_per_s, "lines/s"],
       ["passthrough (Kafka off)", result.passthrough_lines_per_s, "lines/s (target ≥ 1e6)"],
       [

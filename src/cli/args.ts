@@ -7,7 +7,7 @@
  */
 
 /** The sub-commands of amp-pilot. */
-export type CommandName = "run" | "check" | "health" | "version";
+export type CommandName = "run" | "check" | "health" | "version" | "graph";
 
 /** A parsed command line. */
 export type ParsedArgs =
@@ -20,6 +20,8 @@ export type ParsedArgs =
     readonly mateArgs: readonly string[];
     /** `check --json`: print the configuration as JSON. */
     readonly json: boolean;
+    /** `graph --dot` / `graph --mermaid`: the graph's format (`text` otherwise). */
+    readonly graphFormat?: "text" | "dot" | "mermaid";
   }
   | {
     /** Print the help of a sub-command (or the general help). */
@@ -36,7 +38,7 @@ export type ParsedArgs =
     readonly command: CommandName | undefined;
   };
 
-const COMMANDS: readonly CommandName[] = ["run", "check", "health", "version"];
+const COMMANDS: readonly CommandName[] = ["run", "check", "health", "version", "graph"];
 
 /**
  * Words that are amp-pilot's commands, now or soon: a first argument equal to one of them is
@@ -48,7 +50,6 @@ export const COMMAND_WORDS: readonly string[] = [
   "help",
   "status",
   "maintenance",
-  "graph",
 ];
 
 /** Commands whose mate argv may start at their first positional argument. */
@@ -59,6 +60,8 @@ interface Flags {
   help?: boolean;
   json?: boolean;
   version?: boolean;
+  dot?: boolean;
+  mermaid?: boolean;
 }
 
 /**
@@ -90,14 +93,29 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedA
   if (values.json && command !== "check") {
     return { kind: "error", message: "--json is an option of check only", command };
   }
+  if ((values.dot || values.mermaid) && command !== "graph") {
+    return { kind: "error", message: "--dot and --mermaid are options of graph only", command };
+  }
+  if (values.dot && values.mermaid) {
+    return { kind: "error", message: "give --dot or --mermaid, not both", command };
+  }
   if (values.version && command === undefined) command = "version";
   if (positionals.length > 0) {
     return { kind: "error", message: `unexpected argument "${positionals[0]}"`, command };
   }
-  if (mateArgs.length > 0 && (command === "version" || command === "health")) {
+  if (
+    mateArgs.length > 0 && (command === "version" || command === "health" || command === "graph")
+  ) {
     return { kind: "error", message: `${command} takes no command to run`, command };
   }
-  return { kind: "command", command: command ?? "run", mateArgs, json: values.json ?? false };
+  const graphFormat = values.dot ? "dot" : values.mermaid ? "mermaid" : "text";
+  return {
+    kind: "command",
+    command: command ?? "run",
+    mateArgs,
+    json: values.json ?? false,
+    ...(command === "graph" ? { graphFormat } : {}),
+  };
 }
 
 /** `amp-pilot /app --flag`: the whole command line is the mate's. */
@@ -146,6 +164,8 @@ async function parseFlags(args: string[]): Promise<{ values: Flags; positionals:
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "V" },
       json: { type: "boolean" },
+      dot: { type: "boolean" },
+      mermaid: { type: "boolean" },
     },
     allowPositionals: true,
     strict: true,

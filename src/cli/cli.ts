@@ -76,6 +76,10 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
         err,
       });
     }
+    case "graph": {
+      const { runGraph } = await import("./graph.ts");
+      return await runGraph({ env: context.env, format: parsed.graphFormat ?? "text", out, err });
+    }
     case "run": {
       const { runCommand } = await import("./run.ts");
       return await runCommand({

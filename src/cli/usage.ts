@@ -18,6 +18,7 @@ Usage:
   amp-pilot check [--json] [[--] command args…]
                                        validate and print the effective configuration
   amp-pilot health                     exit 0 when this container's mate is ready (HEALTHCHECK)
+  amp-pilot graph [--dot|--mermaid]    print the system's dependency graph, read from Consul
   amp-pilot version                    print the version
   amp-pilot <command> --help           help of one command
 
@@ -56,6 +57,18 @@ in Consul; in direct mode: running) and its status file is fresh, 1 otherwise, p
 why. The pilot keeps the file current (AMPPILOT_STATUSFILE, default /tmp/amp-pilot.status.json).
 For a Dockerfile: HEALTHCHECK CMD ["/bin/amp-pilot", "health"]`;
 
+const GRAPH = `Usage: amp-pilot graph [--dot | --mermaid]
+
+Reads every service in Consul (CONSUL or CONSUL_HTTP_ADDR, default 127.0.0.1:8500; the token in
+CONSUL_HTTP_TOKEN or CONSUL_HTTP_TOKEN_FILE) and the dependencies each pilot publishes in its
+registration's Meta, and prints one line per service: its state (healthy, unhealthy, not
+registered; instances passing), and what it depends on. A cycle (web → api → web) is named.
+Exit 0 when printed, 1 when Consul could not be read, 2 on a bad setting.
+
+Options:
+  --dot       Graphviz (dot -Tsvg); dashed edges: needed only at startup
+  --mermaid   Mermaid (graph TD); dotted edges: needed only at startup`;
+
 const VERSION = `Usage: amp-pilot version
 
 Prints the version of amp-pilot.`;
@@ -65,6 +78,7 @@ const TEXTS: Record<CommandName, string> = {
   check: CHECK,
   health: HEALTH,
   version: VERSION,
+  graph: GRAPH,
 };
 
 /** The help text of `command`, or the general help. */

@@ -57,6 +57,8 @@ export interface HealthEntry {
   readonly port: number;
   /** Status of each check of the instance and its node. */
   readonly checks: readonly { readonly id: string; readonly status: string }[];
+  /** The instance's Meta. */
+  readonly meta: Readonly<Record<string, string>>;
 }
 
 /** The answer of a (possibly blocking) health query. */
@@ -88,6 +90,8 @@ export interface HealthQuery {
   readonly waitMs?: number;
   /** Aborts the call. */
   readonly signal?: AbortSignal;
+  /** Timeout of a plain (non-blocking) query (ms); the client's timeout when absent. */
+  readonly timeoutMs?: number;
 }
 
 /** Options of one agent write: its own deadline, and a signal that abandons it. */
@@ -240,7 +244,7 @@ export class ConsulClient {
     const qs = params.toString().replace(/passing=(&|$)/, "passing$1");
     const timeoutMs = index > 0
       ? this.blockingDeadlineMs(query.waitMs ?? DEFAULT_WAIT_MS)
-      : this.#timeoutMs;
+      : query.timeoutMs ?? this.#timeoutMs;
     const { body, headers } = await this.#request("GET", `${path}?${qs}`, undefined, {
       timeoutMs,
       signal: query.signal,
@@ -256,6 +260,17 @@ export class ConsulClient {
       filteredByAcls: headers.get("X-Consul-Results-Filtered-By-Acls") === "true",
       aclDefaultPolicy: headers.get("X-Consul-Default-Acl-Policy") ?? undefined,
     };
+  }
+
+  /** The names of every service in the catalog (`GET /v1/catalog/services`). */
+  async catalogServices(signal?: AbortSignal): Promise<string[]> {
+    const call = "GET /v1/catalog/services";
+    const { body } = await this.#request("GET", "/v1/catalog/services", undefined, { signal });
+    const services = this.#json(body, call);
+    if (typeof services !== "object" || services === null || Array.isArray(services)) {
+      throw new ConsulError(call, "bad-response", "expected a JSON object of services");
+    }
+    return Object.keys(services).sort();
   }
 
   /**
@@ -405,6 +420,7 @@ function parseHealthEntries(value: unknown, call: string): HealthEntry[] {
       service: service.Service,
       address: typeof service.Address === "string" ? service.Address : "",
       port: typeof service.Port === "number" ? service.Port : 0,
+      meta: stringRecord(service.Meta),
       checks: Array.isArray(checks)
         ? checks.map((c) => ({
           id: String((c as Record<string, unknown>)?.CheckID ?? ""),
@@ -413,6 +429,15 @@ function parseHealthEntries(value: unknown, call: string): HealthEntry[] {
         : [],
     };
   });
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] =>
+      typeof entry[1] === "string"
+    ),
+  );
 }
 
 function firstLine(text: string): string {

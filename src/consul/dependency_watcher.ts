@@ -15,6 +15,22 @@ import type { ConsulClient, HealthResult } from "./client.ts";
 import { formatDuration } from "./duration_text.ts";
 import { ConsulError } from "./errors.ts";
 
+/** First retry delay after a failed query (ms). */
+export const DEFAULT_RETRY_INITIAL_MS = 100;
+/** Longest retry delay after failed queries (ms), jitter included. */
+export const DEFAULT_RETRY_MAX_MS = 500;
+
+/**
+ * Deadline of the plain query that follows a failed one (ms). While Consul has no leader it
+ * holds a query and retries it itself, at 0–437 ms, then up to 875 ms, 1.75 s… (7 s
+ * `rpc_hold_timeout` / 16, doubling), so a query held through an election may be answered
+ * seconds after the new leader; given up after this deadline and asked again, it is answered
+ * within about half a second of the leader being back.
+ */
+export const CATCH_UP_TIMEOUT_MS = 1_000;
+/** Consecutive short deadlines before the normal one applies again (a slow Consul, not held). */
+const MAX_SHORT_CATCH_UPS = 10;
+
 /** Tuning of a watcher. */
 export interface WatcherOptions {
   /** Longest wait of one blocking query (ms); default 5 minutes. */
@@ -23,10 +39,17 @@ export interface WatcherOptions {
   readonly burst?: number;
   /** Time to earn one more query once the burst is spent (ms); default 250. */
   readonly refillMs?: number;
-  /** First retry delay after a failure (ms); default 200. */
+  /** First retry delay after a failure (ms); default 100. */
   readonly retryInitialMs?: number;
-  /** Longest retry delay (ms); default 5000. */
+  /**
+   * Longest retry delay (ms), jitter included: a true maximum; default 500. Short, so that the
+   * watch is current again within a second of Consul answering again (a leader elected, the
+   * agent back); a failed try costs the agent little, and Consul itself holds a query while it
+   * has no leader rather than answering it at once.
+   */
   readonly retryMaxMs?: number;
+  /** Deadline of a plain query after a failure (ms); default {@linkcode CATCH_UP_TIMEOUT_MS}. */
+  readonly catchUpTimeoutMs?: number;
 }
 
 /** Reports of a watcher. */
@@ -84,10 +107,14 @@ async function runLoop(
     if (error.message !== lastProblem) listener.problem(name, error);
     lastProblem = error.message;
   };
+  let held = 0;
   while (!signal.aborted) {
+    const catchingUp = failures > 0 && held < MAX_SHORT_CATCH_UPS;
     try {
       await sleep(bucket.take(), signal);
-      const result = await client.healthService(name, { passing: true, index, waitMs, signal })
+      const timeoutMs = catchingUp ? options.catchUpTimeoutMs ?? CATCH_UP_TIMEOUT_MS : undefined;
+      const query = { passing: true, index, waitMs, signal, timeoutMs };
+      const result = await client.healthService(name, query)
         .catch((e) => {
           const late = index > 0 && e instanceof ConsulError && e.failure === "timeout";
           throw late ? lateError(client, name, e.call, waitMs) : e;
@@ -104,6 +131,7 @@ async function runLoop(
       }
       index = nextBlockingIndex(index, result.index);
       failures = 0;
+      held = 0;
     } catch (e) {
       if (signal.aborted) break;
       if (!(e instanceof ConsulError)) throw e;
@@ -117,7 +145,13 @@ async function runLoop(
       report("unknown", e.reason);
       complain(e);
       index = 0;
-      await sleep(jitteredBackoff(failures++, options), signal).catch(() => {});
+      if (catchingUp && e.failure === "timeout") {
+        // Held by Consul (no leader yet): ask again at once, which restarts Consul's own retry
+        // schedule of the query at its short end instead of waiting out its longer steps.
+        held++;
+        continue;
+      }
+      await sleep(retryDelay(failures++, options, Math.random()), signal).catch(() => {});
     }
   }
 }
@@ -187,12 +221,17 @@ function lateError(client: ConsulClient, name: string, call: string, waitMs: num
   );
 }
 
-function jitteredBackoff(failures: number, options: WatcherOptions): number {
+/**
+ * The delay before retry number `failures` (0 first): the initial delay doubling per failure up
+ * to the maximum, then a random 50–100 % of it, so that many pilots do not retry in step and the
+ * maximum is never exceeded.
+ */
+export function retryDelay(failures: number, options: WatcherOptions, random: number): number {
   const base = Math.min(
-    (options.retryInitialMs ?? 200) * 2 ** failures,
-    options.retryMaxMs ?? 5000,
+    (options.retryInitialMs ?? DEFAULT_RETRY_INITIAL_MS) * 2 ** failures,
+    options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS,
   );
-  return base * (0.5 + Math.random());
+  return base * (0.5 + random / 2);
 }
 
 /** A token bucket: `burst` queries at once, then one per `refillMs`. */

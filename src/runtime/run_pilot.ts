@@ -9,6 +9,7 @@
 
 import type { PilotConfig } from "../config/types.ts";
 import { ConsulClient } from "../consul/client.ts";
+import { dependencyMeta } from "../consul/dependency_meta.ts";
 import { type DependencyWatch, watchDependency } from "../consul/dependency_watcher.ts";
 import type { ConsulError } from "../consul/errors.ts";
 import { type CallOutcome, DEREGISTER_TIMEOUT_MS, Registration } from "../consul/registration.ts";
@@ -156,7 +157,7 @@ class Shell {
       address: this.#options.registeredIp,
       port: c.registeredPort,
       tags: c.tags,
-      meta: { "amp-pilot-version": VERSION },
+      meta: { "amp-pilot-version": VERSION, ...dependencyMeta(c.dependencies) },
       check: { ttlMs: 3 * c.checkPeriodMs, deregisterCriticalAfterMs: c.deregisterAfterMs },
     };
   }

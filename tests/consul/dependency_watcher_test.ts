@@ -1,7 +1,12 @@
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { consulAddress } from "../../src/config/values.ts";
 import { ConsulClient } from "../../src/consul/client.ts";
-import { type DependencyWatch, watchDependency } from "../../src/consul/dependency_watcher.ts";
+import {
+  DEFAULT_RETRY_MAX_MS,
+  type DependencyWatch,
+  retryDelay,
+  watchDependency,
+} from "../../src/consul/dependency_watcher.ts";
 import type { DependencyHealth } from "../../src/supervisor/types.ts";
 import { startConsul } from "../support/consul.ts";
 import { eventually } from "../support/eventually.ts";
@@ -234,4 +239,12 @@ Deno.test("a watch past a real agent's connection limit says 429, and recovers",
     await watching?.watch.stop();
     client.close();
   }
+});
+
+Deno.test("the retry delay doubles from 100 ms and never exceeds 500 ms, jitter included", () => {
+  const delays = (random: number) =>
+    [0, 1, 2, 3, 4, 40, 5000].map((failures) => retryDelay(failures, {}, random));
+  deepEqual(delays(0), [50, 100, 200, 250, 250, 250, 250]);
+  deepEqual(delays(0.999999).map(Math.round), [100, 200, 400, 500, 500, 500, 500]);
+  ok(delays(1).every((d) => d <= DEFAULT_RETRY_MAX_MS));
 });

@@ -1,0 +1,105 @@
+/**
+ * `amp-pilot graph`: reads every service in Consul and the dependencies its pilots publish in
+ * their registrations' Meta, and prints the system's dependency graph with each service's state.
+ *
+ * @module
+ */
+
+import type { Environment } from "../config/env.ts";
+import { consulAddress } from "../config/values.ts";
+import { ConsulClient } from "../consul/client.ts";
+import { allCycles } from "../consul/dependency_cycle.ts";
+import { dependenciesFromMeta, type PublishedDependency } from "../consul/dependency_meta.ts";
+import { ConsulError } from "../consul/errors.ts";
+import { type GraphFormat, type GraphService, renderGraph } from "./graph_render.ts";
+
+/** What `graph` needs. */
+export interface GraphOptions {
+  /** The environment: `CONSUL` (or `CONSUL_HTTP_ADDR`), `CONSUL_HTTP_TOKEN(_FILE)`. */
+  readonly env: Environment;
+  /** Output format. */
+  readonly format: GraphFormat;
+  /** Writes to stdout. */
+  readonly out: (text: string) => void;
+  /** Writes to stderr. */
+  readonly err: (text: string) => void;
+}
+
+/** Runs `graph`; 0 when printed, 1 when Consul could not be read, 2 on a bad setting. */
+export async function runGraph(options: GraphOptions): Promise<number> {
+  const raw = options.env.CONSUL || options.env.CONSUL_HTTP_ADDR || "127.0.0.1:8500";
+  const address = consulAddress.tryParse(raw);
+  if (!address.ok) {
+    options.err(`amp-pilot: graph: CONSUL=${JSON.stringify(raw)}: ${address.expected}\n`);
+    return 2;
+  }
+  let token: string | undefined;
+  try {
+    token = await readToken(options.env);
+  } catch (e) {
+    const file = JSON.stringify(options.env.CONSUL_HTTP_TOKEN_FILE);
+    options.err(`amp-pilot: graph: CONSUL_HTTP_TOKEN_FILE=${file}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const client = new ConsulClient({ address: address.value, token });
+  try {
+    const services = await readServices(client);
+    const edges = new Map(
+      services.map((s) => [s.name, (s.dependencies ?? []).map((d) => d.name)]),
+    );
+    options.out(renderGraph(services, allCycles(edges), options.format));
+    return 0;
+  } catch (e) {
+    if (!(e instanceof ConsulError)) throw e;
+    options.err(`amp-pilot: graph: ${e.message}\n`);
+    return 1;
+  } finally {
+    client.close();
+  }
+}
+
+async function readToken(env: Environment): Promise<string | undefined> {
+  if (env.CONSUL_HTTP_TOKEN) return env.CONSUL_HTTP_TOKEN;
+  if (!env.CONSUL_HTTP_TOKEN_FILE) return undefined;
+  return (await Deno.readTextFile(env.CONSUL_HTTP_TOKEN_FILE)).trim();
+}
+
+/** Every service with its state and published dependencies, dependencies not registered too. */
+async function readServices(client: ConsulClient): Promise<GraphService[]> {
+  const names = (await client.catalogServices()).filter((n) => n !== "consul");
+  const services = await Promise.all(names.map(async (name): Promise<GraphService> => {
+    const all = (await client.healthService(name)).entries;
+    const passing = (await client.healthService(name, { passing: true })).entries.length;
+    return { name, passing, instances: all.length, dependencies: published(all) };
+  }));
+  const known = new Set(names);
+  for (const s of [...services]) {
+    for (const d of s.dependencies ?? []) {
+      if (known.has(d.name)) continue;
+      known.add(d.name);
+      services.push({ name: d.name, passing: 0, instances: 0, dependencies: undefined });
+    }
+  }
+  return services.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The dependencies the instances publish (the union: instances of two versions may differ). */
+function published(
+  entries: readonly { readonly meta: Readonly<Record<string, string>> }[],
+): PublishedDependency[] | undefined {
+  const byName = new Map<string, PublishedDependency>();
+  let any = false;
+  for (const entry of entries) {
+    const deps = dependenciesFromMeta(entry.meta);
+    if (!deps) continue;
+    any = true;
+    for (const d of deps) {
+      const before = byName.get(d.name);
+      byName.set(d.name, {
+        name: d.name,
+        onlyAtStartup: (before?.onlyAtStartup ?? true) && d.onlyAtStartup,
+      });
+    }
+  }
+  return any ? [...byName.values()] : undefined;
+}
