@@ -80,6 +80,7 @@ export { splitShellWords } from "./src/config/shell_words.ts";
 export { ConsulClient, serviceCheckId } from "./src/consul/client.ts";
 export type {
   AclResource,
+  CallOptions,
   CheckStatus,
   ConsulClientOptions,
   HealthEntry,
@@ -100,6 +101,7 @@ export type {
   CoreConfig,
   DependencyHealth,
   Phase,
+  RegistrationStatus,
   StopIntent,
   SupervisorCommand,
   SupervisorEvent,

@@ -146,7 +146,7 @@ Deno.test("cluster: a server restarted, the pilot's agent restarted, the depende
         "api (healthy, 1/1 passing) → db\n" +
           "db (healthy, 1/1 passing)\n" +
           "queue (unhealthy, 0/1 passing) → worker\n" +
-          "web (healthy, 1/1 passing)\n" +
+          "web (healthy, 1/1 passing) → db\n" + // a real pilot publishes its dependency
           "worker (unhealthy, 0/1 passing) → queue\n" +
           "cycle: queue → worker → queue\n",
       );
