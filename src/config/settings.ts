@@ -49,6 +49,7 @@ export const MAX_DURATION_MS = {
   checkPeriodMs: HOUR_MS,
   deregisterAfterMs: 168 * HOUR_MS,
   stopTimeoutMs: HOUR_MS,
+  startupTimeoutMs: 24 * HOUR_MS,
 } as const satisfies Partial<Record<keyof PilotConfig, number>>;
 
 /** Every setting that comes from one raw value, in the order `check` prints them. */
@@ -71,6 +72,13 @@ export const SETTINGS: readonly Setting[] = [
     ["Dependencies"],
     v.dependencies,
     "dependencies (Consul service names)",
+  ),
+  setting(
+    "startupTimeoutMs",
+    ["AMPPILOT_STARTUPTIMEOUT"],
+    ["StartupTimeout"],
+    v.durationAtMost(MAX_DURATION_MS.startupTimeoutMs),
+    "startup timeout for the dependencies",
   ),
   setting(
     "netInterface",
@@ -187,6 +195,7 @@ export const UNSET_MEANING: Partial<Record<SettingKey, string>> = {
   cmdReady: "none: started is ready",
   registeredIp: "from the interface",
   kafka: "none: no shipping",
+  startupTimeoutMs: "none: wait for ever",
 };
 
 /** Conffile keys of the original program that are accepted and ignored, with a warning. */

@@ -105,6 +105,8 @@ export interface PilotConfig {
   readonly checkPeriodMs: number;
   /** Exit the pilot when the mate stops by itself. */
   readonly stopAtMateStop: boolean;
+  /** Give up waiting for the dependencies after this long (ms); `undefined`: wait for ever. */
+  readonly startupTimeoutMs: number | undefined;
   /** Dependencies that must be healthy before the mate starts. */
   readonly dependencies: readonly Dependency[];
   /** Kafka target; `undefined` means no shipping. */

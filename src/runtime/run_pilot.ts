@@ -12,6 +12,7 @@ import { ConsulClient } from "../consul/client.ts";
 import { type DependencyWatch, watchDependency } from "../consul/dependency_watcher.ts";
 import type { ConsulError } from "../consul/errors.ts";
 import { type CallOutcome, DEREGISTER_TIMEOUT_MS, Registration } from "../consul/registration.ts";
+import { describeFailure } from "../supervisor/registration_steps.ts";
 import { pilotLogger } from "../log/logger.ts";
 import { type MateProcess, startMate } from "../mate/mate_process.ts";
 import { signalGroup } from "../mate/process_group.ts";
@@ -29,6 +30,9 @@ import type {
 } from "../supervisor/types.ts";
 import { VERSION } from "../version.ts";
 import { writeStatus } from "./status_file.ts";
+import { registeredAddress, showConsulAddress, startLine } from "./start_line.ts";
+import { statusSnapshot } from "./status_snapshot.ts";
+import { WAIT_REPORT_MS } from "../supervisor/waiting.ts";
 
 /** How a signal reaches the runtime. */
 export interface SignalSource {
@@ -50,12 +54,17 @@ export interface RunOptions {
   readonly shipper?: KafkaShipper;
   /** The IP to register, resolved by the caller (`undefined`: Consul uses the agent's). */
   readonly registeredIp?: string;
+  /** The configuration came from the loader (said in the start line). */
+  readonly loaderMode?: boolean;
 }
 
 /** The part of the configuration the core decides with. */
-export function coreConfigOf(config: PilotConfig): CoreConfig {
+export function coreConfigOf(config: PilotConfig, registeredIp?: string): CoreConfig {
   const consul = config.consul !== undefined;
   return {
+    startupTimeoutMs: consul ? config.startupTimeoutMs : undefined,
+    waitReportMs: WAIT_REPORT_MS,
+    instance: `${config.serviceId} at ${registeredAddress(config, registeredIp)}`,
     consul,
     dependencies: consul ? config.dependencies : [],
     hasReadyCommand: consul && config.cmdReady !== undefined,
@@ -106,10 +115,12 @@ class Shell {
   readonly #readyChecks = new Set<number>();
   #statusTimer: ReturnType<typeof setInterval> | undefined;
   #lastStatus = "";
+  #statusProblem: string | undefined;
+  #lastConsulError: { message: string; at: number } | undefined;
 
   constructor(config: PilotConfig, options: RunOptions) {
     this.#config = config;
-    this.#core = coreConfigOf(config);
+    this.#core = coreConfigOf(config, options.registeredIp);
     this.#options = options;
     this.#reaper = options.reaper ?? noReaper();
     this.#state = initialState(this.#core);
@@ -128,17 +139,19 @@ class Shell {
     this.#options.signals?.handOff((signal) =>
       this.#dispatch({ type: "signal", signal, at: now() })
     );
+    log.info(startLine(this.#config, this.#options));
     if (this.#client) {
       const watching = problemLogger("watch");
       for (const dep of this.#core.dependencies) {
         this.#watches.push(watchDependency(this.#client, dep.name, {
           health: (name, health, reason?: string) =>
             this.#dispatch({ type: "dependency", name, health, reason, at: now() }),
-          problem: (name, error) => watching(error, name),
+          problem: (name, error) => {
+            if (error) this.#consulError(error.message);
+            watching(error, name);
+          },
         }));
       }
-    } else {
-      log.info("no Consul address: direct mode");
     }
     const statusEvery = Math.min(this.#config.checkPeriodMs, 10_000);
     this.#statusTimer = setInterval(() => this.#publishStatus(true), statusEvery);
@@ -236,6 +249,9 @@ class Shell {
   /** Reports Consul's answer to a registration or a heartbeat to the core. */
   #answered(call: "register" | "heartbeat", epoch: number, outcome: CallOutcome): void {
     if (outcome.result === "superseded") return;
+    if (outcome.result === "failed") {
+      this.#consulError(describeFailure({ call, status: outcome.status, reason: outcome.reason }));
+    }
     this.#dispatch(
       outcome.result === "ok"
         ? { type: "registration-result", call, epoch, ok: true, at: now() }
@@ -256,6 +272,11 @@ class Shell {
     // 404: the agent does not know the instance (never registered, or forgotten): it is out.
     const gone = outcome.result === "ok" || outcome.status === 404;
     if (outcome.result === "failed" && !gone) {
+      this.#consulError(
+        `Consul did not take the instance out (${
+          outcome.status ? `${outcome.status} ${outcome.reason}` : outcome.reason
+        })`,
+      );
       consulLog.warn(
         "Consul did not take the instance out ({reason}); its check turns critical after the TTL",
         { reason: outcome.status ? `${outcome.status} ${outcome.reason}` : outcome.reason },
@@ -351,25 +372,47 @@ class Shell {
     this.#pending.add(tracked);
   }
 
+  #consulError(message: string): void {
+    this.#lastConsulError = { message, at: now() };
+  }
+
   /** Writes the status file when the status changed, or always when `refresh` is set. */
   #publishStatus(refresh: boolean): void {
-    const s = this.#state;
-    const ready = this.#core.consul
-      ? s.phase === "ready" && !s.readyFailing && s.registration === "accepted"
-      : s.mateRunning;
-    const reason = describePhase(s, this.#core.consul);
-    const key = `${s.phase}|${ready}|${reason}`;
-    if (!refresh && key === this.#lastStatus) return;
-    this.#lastStatus = key;
     const every = Math.min(this.#config.checkPeriodMs, 10_000);
-    writeStatus(this.#config.statusFile, {
-      phase: s.phase,
-      ready,
-      reason,
-      pid: Deno.pid,
-      updatedAt: Date.now(),
+    const status = statusSnapshot(this.#state, {
+      consul: this.#core.consul,
+      instance: this.#instanceInfo(),
+      lastConsulError: this.#lastConsulError,
+      wallClock: (at) => performance.timeOrigin + at,
+      now: Date.now(),
       staleAfterMs: 3 * every + 1_000,
     });
+    const { updatedAt: _, ...content } = status;
+    const key = JSON.stringify(content);
+    if (!refresh && key === this.#lastStatus) return;
+    this.#lastStatus = key;
+    const problem = writeStatus(this.#config.statusFile, status);
+    if (problem !== this.#statusProblem) {
+      if (problem) {
+        log.warn(
+          "cannot write the status file ({problem}); amp-pilot health and status will not see " +
+            "this pilot",
+          { problem },
+        );
+      } else log.info("the status file can be written again");
+    }
+    this.#statusProblem = problem;
+  }
+
+  #instanceInfo() {
+    const c = this.#config;
+    if (!c.consul) return undefined;
+    return {
+      consul: showConsulAddress(c.consul),
+      serviceId: c.serviceId,
+      serviceName: c.name ?? c.serviceId,
+      address: registeredAddress(c, this.#options.registeredIp),
+    };
   }
 
   async #shutdown(): Promise<void> {
@@ -387,38 +430,6 @@ class Shell {
     for (const pid of this.#readyChecks) signalGroup(pid, "SIGKILL");
     while (this.#pending.size > 0) await Promise.race([...this.#pending]);
     this.#client?.close();
-  }
-}
-
-function describePhase(s: SupervisorState, consul: boolean): string {
-  switch (s.phase) {
-    case "waiting": {
-      const pending = Object.entries(s.dependencies).filter(([, h]) => h !== "healthy");
-      return pending.length > 0
-        ? `waiting for ${pending.map(([n, h]) => `${n} (${h})`).join(", ")}`
-        : "waiting for the restart backoff";
-    }
-    case "starting":
-      return consul
-        ? "the mate is starting; the ready command has not passed yet"
-        : "the mate runs";
-    case "ready":
-      return s.readyFailing ? "the ready command fails" : describeRegistration(s);
-    case "stopping":
-      return "stopping the mate";
-    case "exited":
-      return "the pilot has exited";
-  }
-}
-
-function describeRegistration(s: SupervisorState): string {
-  switch (s.registration) {
-    case "accepted":
-      return "registered in Consul and passing";
-    case "registering":
-      return "registering in Consul: no answer yet";
-    default:
-      return s.registrationProblem ?? "not registered in Consul";
   }
 }
 

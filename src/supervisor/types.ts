@@ -50,6 +50,30 @@ export interface CoreConfig {
   readonly checkPeriodMs: number;
   /** Grace between SIGTERM and SIGKILL. */
   readonly stopTimeoutMs: number;
+  /** Give up (exit) when the dependencies are still missing this long after the start; off when unset. */
+  readonly startupTimeoutMs?: number;
+  /** Period of the "still waiting for…" line while dependencies are missing; none when unset. */
+  readonly waitReportMs?: number;
+  /** The instance as registered, for the log: `api-1a2b3c4d at 10.0.0.5:8080`. */
+  readonly instance?: string;
+}
+
+/** What the pilot knows about one dependency, besides its health. */
+export interface DependencyNote {
+  /** Since when (runtime clock, ms) the health is what it is. */
+  readonly since: number;
+  /** Why, in words: "no passing instance", or why the health is unknown. */
+  readonly reason: string;
+}
+
+/** How the last mate ended. */
+export interface MateExit {
+  /** Its exit code (or 128+n for a signal). */
+  readonly code: number;
+  /** The signal that ended it, if one did. */
+  readonly signal: string | null;
+  /** When (runtime clock, ms). */
+  readonly at: number;
 }
 
 /** The supervisor's state. */
@@ -82,6 +106,16 @@ export interface SupervisorState {
   readonly stopIntent: StopIntent | undefined;
   /** A signal asked the pilot to exit while no mate ran, or while stopping. */
   readonly shutdownRequested: boolean;
+  /** When the pilot started (runtime clock, ms). */
+  readonly startedAt: number;
+  /** Since when and why each dependency has its health. */
+  readonly dependencyNotes: Readonly<Record<string, DependencyNote>>;
+  /** The running mate's pid. */
+  readonly matePid: number | undefined;
+  /** How many times the mate was started. */
+  readonly startCount: number;
+  /** How the last mate ended. */
+  readonly lastExit: MateExit | undefined;
 }
 
 /** Something that happened. `at` is the time in ms from the runtime's clock. */
@@ -138,7 +172,13 @@ export type SupervisorEvent =
   };
 
 /** The timers the core sets. */
-export type TimerName = "restart" | "tick" | "kill" | "deregister-grace";
+export type TimerName =
+  | "restart"
+  | "tick"
+  | "kill"
+  | "deregister-grace"
+  | "wait-report"
+  | "startup-timeout";
 
 /** Something to do. */
 export type SupervisorCommand =

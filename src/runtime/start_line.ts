@@ -1,0 +1,38 @@
+/**
+ * The pilot's first info line and the words it uses for the instance: what an operator needs to
+ * see at a glance (mode, Consul address without its password, service, dependencies, Kafka).
+ *
+ * @module
+ */
+
+import type { ConsulAddress, PilotConfig } from "../config/types.ts";
+import { redactUrlCredentials } from "../config/redact.ts";
+
+/** Consul's address for a person, any password hidden. */
+export function showConsulAddress(address: ConsulAddress): string {
+  return address.kind === "unix" ? `unix://${address.path}` : redactUrlCredentials(address.baseUrl);
+}
+
+/** The address:port sent to Consul; without an IP, Consul uses the agent's address. */
+export function registeredAddress(config: PilotConfig, ip: string | undefined): string {
+  return `${ip ?? "the agent's address"}:${config.registeredPort}`;
+}
+
+/** The one line the pilot logs at its start. */
+export function startLine(
+  config: PilotConfig,
+  options: { readonly loaderMode?: boolean; readonly registeredIp?: string },
+): string {
+  const kafka = config.kafka ? "on" : "off";
+  if (!config.consul) return `amp-pilot starting in direct mode (no Consul); Kafka ${kafka}`;
+  const mode = options.loaderMode ? "loader mode" : "Consul mode";
+  const deps = config.dependencies.length === 0
+    ? "no dependencies"
+    : `dependencies ${config.dependencies.map((d) => d.name).join(", ")}`;
+  const timeout = config.startupTimeoutMs === undefined
+    ? ""
+    : `, startup timeout ${config.startupTimeoutMs / 1000} s`;
+  return `amp-pilot starting in ${mode}: Consul ${showConsulAddress(config.consul)}, ` +
+    `service ${config.name ?? config.serviceId} as ${config.serviceId} at ` +
+    `${registeredAddress(config, options.registeredIp)}, ${deps}${timeout}; Kafka ${kafka}`;
+}
