@@ -7,7 +7,7 @@
  */
 
 /** The sub-commands of amp-pilot. */
-export type CommandName = "run" | "check" | "health" | "version";
+export type CommandName = "run" | "check" | "health" | "status" | "maintenance" | "version";
 
 /** A parsed command line. */
 export type ParsedArgs =
@@ -18,8 +18,10 @@ export type ParsedArgs =
     readonly command: CommandName;
     /** The mate's argv, given after `--` or in place of a command. */
     readonly mateArgs: readonly string[];
-    /** `check --json`: print the configuration as JSON. */
+    /** `check --json`, `status --json`: print JSON. */
     readonly json: boolean;
+    /** The command's own words (`maintenance on "reason"`); absent for the others. */
+    readonly words?: readonly string[];
   }
   | {
     /** Print the help of a sub-command (or the general help). */
@@ -36,7 +38,17 @@ export type ParsedArgs =
     readonly command: CommandName | undefined;
   };
 
-const COMMANDS: readonly CommandName[] = ["run", "check", "health", "version"];
+const COMMANDS: readonly CommandName[] = [
+  "run",
+  "check",
+  "health",
+  "status",
+  "maintenance",
+  "version",
+];
+
+/** Commands that take `--json`. */
+const TAKES_JSON: readonly CommandName[] = ["check", "status"];
 
 /**
  * Words that are amp-pilot's commands, now or soon: a first argument equal to one of them is
@@ -46,8 +58,6 @@ const COMMANDS: readonly CommandName[] = ["run", "check", "health", "version"];
 export const COMMAND_WORDS: readonly string[] = [
   ...COMMANDS,
   "help",
-  "status",
-  "maintenance",
   "graph",
 ];
 
@@ -87,17 +97,35 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedA
     return { kind: "error", message: describeParseError(e), command };
   }
   if (values.help) return { kind: "help", command };
-  if (values.json && command !== "check") {
-    return { kind: "error", message: "--json is an option of check only", command };
+  if (values.json && !TAKES_JSON.includes(command as CommandName)) {
+    return { kind: "error", message: "--json is an option of check and status only", command };
   }
   if (values.version && command === undefined) command = "version";
+  if (
+    mateArgs.length > 0 && !TAKES_MATE.includes(command as CommandName) && command !== undefined
+  ) {
+    return { kind: "error", message: `${command} takes no command to run`, command };
+  }
+  if (command === "maintenance") return maintenanceWords(positionals);
   if (positionals.length > 0) {
     return { kind: "error", message: `unexpected argument "${positionals[0]}"`, command };
   }
-  if (mateArgs.length > 0 && (command === "version" || command === "health")) {
-    return { kind: "error", message: `${command} takes no command to run`, command };
-  }
   return { kind: "command", command: command ?? "run", mateArgs, json: values.json ?? false };
+}
+
+/** `maintenance on [reason…]` or `maintenance off`. */
+function maintenanceWords(words: readonly string[]): ParsedArgs {
+  const [mode, ...reason] = words;
+  if ((mode === "on") || (mode === "off" && reason.length === 0)) {
+    return { kind: "command", command: "maintenance", mateArgs: [], json: false, words };
+  }
+  return {
+    kind: "error",
+    message: mode === "off"
+      ? "maintenance off takes no reason"
+      : "expected maintenance on [reason] or maintenance off",
+    command: "maintenance",
+  };
 }
 
 /** `amp-pilot /app --flag`: the whole command line is the mate's. */

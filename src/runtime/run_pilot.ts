@@ -140,6 +140,8 @@ class Shell {
       this.#dispatch({ type: "signal", signal, at: now() })
     );
     log.info(startLine(this.#config, this.#options));
+    // The first write says at once whether health and status will see this pilot.
+    this.#publishStatus(true);
     if (this.#client) {
       const watching = problemLogger("watch");
       for (const dep of this.#core.dependencies) {

@@ -91,7 +91,9 @@ export function writeStatus(path: string, status: PilotStatus): string | undefin
     return undefined;
   } catch (e) {
     // A read-only or missing folder must not stop the pilot; `health` will say it has no file.
-    return e instanceof Error ? e.message.split("\n")[0] : String(e);
+    // Deno names the temporary file in its message; the path the operator gave says more.
+    const message = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+    return `${path}: ${message.replace(/: \w+ '.*'$/, "")}`;
   }
 }
 

@@ -46,7 +46,7 @@ Deno.test("parseCommandLine() rejects unknown flags and stray arguments", async 
   equal(flag.kind, "error");
   equal((flag as { message: string }).message, "unknown option '--verbose'");
   const json = await parseCommandLine(["run", "--json"]);
-  equal((json as { message: string }).message, "--json is an option of check only");
+  equal((json as { message: string }).message, "--json is an option of check and status only");
   const stray = await parseCommandLine(["health", "app"]);
   equal((stray as { message: string }).message, 'unexpected argument "app"');
   equal((await parseCommandLine(["version", "--", "x"])).kind, "error");
@@ -91,7 +91,7 @@ Deno.test("parseCommandLine() keeps the pilot's options before the mate's comman
   deepEqual(await parseCommandLine(["run", "--help", "app"]), { kind: "help", command: "run" });
   equal(
     (await parseCommandLine(["--json", "app"]) as { message: string }).message,
-    "--json is an option of check only",
+    "--json is an option of check and status only",
   );
   equal(
     (await parseCommandLine(["--verbose", "app"]) as { message: string }).message,
@@ -100,7 +100,7 @@ Deno.test("parseCommandLine() keeps the pilot's options before the mate's comman
 });
 
 Deno.test("parseCommandLine() never takes a command word for the mate, even one to come", async () => {
-  for (const word of ["status", "maintenance", "graph"]) {
+  for (const word of ["graph"]) {
     deepEqual(await parseCommandLine([word]), {
       kind: "error",
       message: `"${word}" is an amp-pilot command that this version does not have; ` +
@@ -110,4 +110,36 @@ Deno.test("parseCommandLine() never takes a command word for the mate, even one 
   }
   deepEqual(await parseCommandLine(["help"]), { kind: "help", command: undefined });
   equal(((await parseCommandLine(["health"])) as { command: string }).command, "health");
+});
+
+Deno.test("parseCommandLine() reads status [--json] and maintenance on [reason] / off", async () => {
+  deepEqual(await parseCommandLine(["status", "--json"]), {
+    kind: "command",
+    command: "status",
+    mateArgs: [],
+    json: true,
+  });
+  deepEqual(await parseCommandLine(["maintenance", "on", "deploying", "v2"]), {
+    kind: "command",
+    command: "maintenance",
+    mateArgs: [],
+    json: false,
+    words: ["on", "deploying", "v2"],
+  });
+  deepEqual(await parseCommandLine(["maintenance", "off"]), {
+    kind: "command",
+    command: "maintenance",
+    mateArgs: [],
+    json: false,
+    words: ["off"],
+  });
+  const bad = await parseCommandLine(["maintenance", "maybe"]);
+  equal(
+    (bad as { message: string }).message,
+    "expected maintenance on [reason] or maintenance off",
+  );
+  equal((await parseCommandLine(["maintenance"])).kind, "error");
+  equal((await parseCommandLine(["maintenance", "off", "now"])).kind, "error");
+  equal((await parseCommandLine(["status", "app"])).kind, "error");
+  equal((await parseCommandLine(["maintenance", "on", "--", "x"])).kind, "error");
 });
