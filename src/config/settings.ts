@@ -163,6 +163,13 @@ export const SETTINGS: readonly Setting[] = [
     v.nonEmptyString,
     "status file for amp-pilot health",
   ),
+  setting(
+    "telemetry",
+    ["AMPPILOT_TELEMETRY"],
+    ["Telemetry"],
+    v.listenAddress,
+    "Prometheus /metrics and /status at",
+  ),
 ];
 
 /** Built-in defaults; settings absent here have no value unless a source gives one. */
@@ -196,6 +203,7 @@ export const UNSET_MEANING: Partial<Record<SettingKey, string>> = {
   registeredIp: "from the interface",
   kafka: "none: no shipping",
   startupTimeoutMs: "none: wait for ever",
+  telemetry: "none: off, no port opened",
 };
 
 /** Conffile keys of the original program that are accepted and ignored, with a warning. */

@@ -133,6 +133,8 @@ export interface PilotConfig {
   readonly kafkaBufferBytes: number;
   /** Skip Docker discovery. */
   readonly standalone: boolean;
+  /** Where the pilot serves `/metrics` and `/status`; `undefined`: no telemetry. */
+  readonly telemetry: { readonly hostname: string; readonly port: number } | undefined;
   /** The file where the pilot keeps its status current, for `amp-pilot health`. */
   readonly statusFile: string;
 }

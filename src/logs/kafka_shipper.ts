@@ -171,6 +171,11 @@ export class KafkaShipper {
     return this.#buffer.dropped;
   }
 
+  /** Records dropped from the full buffer since the start, reported to Kafka or not. */
+  get droppedTotal(): number {
+    return this.#buffer.droppedTotal;
+  }
+
   /** Records acknowledged by Kafka so far. */
   get sent(): number {
     return this.#sent;

@@ -33,6 +33,8 @@ import { writeStatus } from "./status_file.ts";
 import { registeredAddress, showConsulAddress, startLine } from "./start_line.ts";
 import { statusSnapshot } from "./status_snapshot.ts";
 import { WAIT_REPORT_MS } from "../supervisor/waiting.ts";
+import type { TelemetryServer } from "../telemetry/server.ts";
+import type { PilotStatus } from "./status_file.ts";
 
 /** How a signal reaches the runtime. */
 export interface SignalSource {
@@ -117,6 +119,8 @@ class Shell {
   #lastStatus = "";
   #statusProblem: string | undefined;
   #lastConsulError: { message: string; at: number } | undefined;
+  readonly #consulRequests = new Map<string, { call: string; outcome: string; count: number }>();
+  #telemetry: TelemetryServer | undefined;
 
   constructor(config: PilotConfig, options: RunOptions) {
     this.#config = config;
@@ -142,6 +146,7 @@ class Shell {
     log.info(startLine(this.#config, this.#options));
     // The first write says at once whether health and status will see this pilot.
     this.#publishStatus(true);
+    if (this.#config.telemetry) await this.#serveTelemetry(this.#config.telemetry);
     if (this.#client) {
       const watching = problemLogger("watch");
       for (const dep of this.#core.dependencies) {
@@ -149,7 +154,10 @@ class Shell {
           health: (name, health, reason?: string) =>
             this.#dispatch({ type: "dependency", name, health, reason, at: now() }),
           problem: (name, error) => {
-            if (error) this.#consulError(error.message);
+            if (error) {
+              this.#consulError(error.message);
+              this.#countConsul("watch", error.status === undefined ? "unreachable" : "error");
+            }
             watching(error, name);
           },
         }));
@@ -251,6 +259,7 @@ class Shell {
   /** Reports Consul's answer to a registration or a heartbeat to the core. */
   #answered(call: "register" | "heartbeat", epoch: number, outcome: CallOutcome): void {
     if (outcome.result === "superseded") return;
+    this.#countConsul(call, outcomeWord(outcome));
     if (outcome.result === "failed") {
       this.#consulError(describeFailure({ call, status: outcome.status, reason: outcome.reason }));
     }
@@ -271,6 +280,7 @@ class Shell {
 
   #deregistered(epoch: number, outcome: CallOutcome): void {
     if (outcome.result === "superseded") return;
+    this.#countConsul("deregister", outcomeWord(outcome));
     // 404: the agent does not know the instance (never registered, or forgotten): it is out.
     const gone = outcome.result === "ok" || outcome.status === 404;
     if (outcome.result === "failed" && !gone) {
@@ -378,10 +388,51 @@ class Shell {
     this.#lastConsulError = { message, at: now() };
   }
 
-  /** Writes the status file when the status changed, or always when `refresh` is set. */
-  #publishStatus(refresh: boolean): void {
+  #countConsul(call: string, outcome: string): void {
+    const key = `${call}|${outcome}`;
+    const entry = this.#consulRequests.get(key) ?? { call, outcome, count: 0 };
+    this.#consulRequests.set(key, { ...entry, count: entry.count + 1 });
+  }
+
+  /** Serves /metrics and /status; a port that cannot be opened is a warning, not a failure. */
+  async #serveTelemetry(address: { hostname: string; port: number }): Promise<void> {
+    const { serveTelemetry } = await import("../telemetry/server.ts");
+    const where = `${
+      address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname
+    }:${address.port}`;
+    try {
+      this.#telemetry = serveTelemetry(address, {
+        metrics: () => this.#metrics(),
+        status: () => this.#snapshot(),
+      });
+      log.info("telemetry at http://{where}/metrics and /status", { where });
+    } catch (e) {
+      log.warn("no telemetry: cannot listen on {where} ({reason})", {
+        where,
+        reason: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+
+  #metrics() {
+    const s = this.#state;
+    const shipper = this.#options.shipper;
+    return {
+      mateUp: s.mateRunning,
+      mateStarts: s.startCount,
+      dependencies: Object.fromEntries(
+        Object.entries(s.dependencies).map(([name, h]) => [name, h === "healthy"]),
+      ),
+      consulRequests: this.#consulRequests,
+      kafka: shipper
+        ? { delivered: shipper.sent, dropped: shipper.droppedTotal, buffered: shipper.buffered }
+        : undefined,
+    };
+  }
+
+  #snapshot(): PilotStatus {
     const every = Math.min(this.#config.checkPeriodMs, 10_000);
-    const status = statusSnapshot(this.#state, {
+    return statusSnapshot(this.#state, {
       consul: this.#core.consul,
       instance: this.#instanceInfo(),
       lastConsulError: this.#lastConsulError,
@@ -389,6 +440,11 @@ class Shell {
       now: Date.now(),
       staleAfterMs: 3 * every + 1_000,
     });
+  }
+
+  /** Writes the status file when the status changed, or always when `refresh` is set. */
+  #publishStatus(refresh: boolean): void {
+    const status = this.#snapshot();
     const { updatedAt: _, ...content } = status;
     const key = JSON.stringify(content);
     if (!refresh && key === this.#lastStatus) return;
@@ -420,6 +476,7 @@ class Shell {
   async #shutdown(): Promise<void> {
     clearInterval(this.#statusTimer);
     this.#publishStatus(true);
+    await this.#telemetry?.close();
     for (const timer of [...this.#timers.keys()]) this.#cancelTimer(timer);
     await Promise.all(this.#watches.map((w) => w.stop()));
     const deadline = this.#options.exitDeregisterTimeoutMs ?? DEREGISTER_TIMEOUT_MS;
@@ -433,6 +490,12 @@ class Shell {
     while (this.#pending.size > 0) await Promise.race([...this.#pending]);
     this.#client?.close();
   }
+}
+
+/** The outcome label of a Consul call: ok, error (Consul refused it), unreachable (no answer). */
+function outcomeWord(outcome: CallOutcome): string {
+  if (outcome.result === "ok") return "ok";
+  return outcome.result === "failed" && outcome.status !== undefined ? "error" : "unreachable";
 }
 
 /** Waits for `promise`, but no longer than `ms`. */
