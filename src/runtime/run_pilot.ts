@@ -154,6 +154,12 @@ class Shell {
           health: (name, health, reason?: string) =>
             this.#dispatch({ type: "dependency", name, health, reason, at: now() }),
           problem: (name, error) => {
+            this.#dispatch({
+              type: "dependency-problem",
+              name,
+              problem: error?.message,
+              at: now(),
+            });
             if (error) {
               this.#consulError(error.message);
               this.#countConsul("watch", error.status === undefined ? "unreachable" : "error");

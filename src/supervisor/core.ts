@@ -10,6 +10,7 @@ import { log } from "./log_command.ts";
 import { keepAlive, onRegistrationResult, register } from "./registration_steps.ts";
 import {
   healthReason,
+  noteProblem,
   startTimers,
   STARTUP_TIMEOUT_EXIT_CODE,
   startupGiveUp,
@@ -77,6 +78,8 @@ export function step(config: CoreConfig, state: SupervisorState, event: Supervis
       return onStart(config, state, event.at);
     case "dependency":
       return onDependency(config, state, event, event.at);
+    case "dependency-problem":
+      return { state: noteProblem(state, event.name, event.problem, event.at), commands: [] };
     case "mate-spawned":
       return onSpawned(config, { ...state, matePid: event.pid }, event.pid);
     case "mate-spawn-failed":

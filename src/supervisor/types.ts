@@ -64,6 +64,8 @@ export interface DependencyNote {
   readonly since: number;
   /** Why, in words: "no passing instance", or why the health is unknown. */
   readonly reason: string;
+  /** The reason is a failing Consul call (`since`: when the calls began to fail). */
+  readonly problem?: boolean;
 }
 
 /** How the last mate ended. */
@@ -127,6 +129,13 @@ export type SupervisorEvent =
     readonly health: DependencyHealth;
     /** Why the health is what it is, when the watcher knows (e.g. an ACL filtered the answer). */
     readonly reason?: string;
+    readonly at: number;
+  }
+  | {
+    /** A call watching a dependency failed (`problem`), or answers again (`undefined`). */
+    readonly type: "dependency-problem";
+    readonly name: string;
+    readonly problem: string | undefined;
     readonly at: number;
   }
   | { readonly type: "mate-spawned"; readonly pid: number; readonly at: number }

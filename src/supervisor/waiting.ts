@@ -30,6 +30,28 @@ export function healthReason(health: "healthy" | "unhealthy" | "unknown"): strin
   }
 }
 
+/**
+ * Keeps why a dependency's health is not known: the failing Consul call, since the first
+ * failure. A dependency whose health Consul did answer keeps its note.
+ */
+export function noteProblem(
+  state: SupervisorState,
+  name: string,
+  problem: string | undefined,
+  now: number,
+): SupervisorState {
+  const note = state.dependencyNotes[name];
+  if (state.dependencies[name] !== "unknown" || problem === undefined) return state;
+  const since = note?.problem ? note.since : now;
+  return {
+    ...state,
+    dependencyNotes: {
+      ...state.dependencyNotes,
+      [name]: { since, reason: problem, problem: true },
+    },
+  };
+}
+
 /** The timers to set at the start: the waiting report and the startup timeout, when on. */
 export function startTimers(config: CoreConfig): SupervisorCommand[] {
   if (!config.consul || config.dependencies.length === 0) return [];

@@ -594,3 +594,20 @@ Deno.test("step() logs the registration with the instance and the check's status
   const accepted = h.accept("register", 10);
   deepEqual(lines(accepted), ["registered in Consul as api-1 at 10.0.0.5:80; check passing"]);
 });
+
+Deno.test("step() names a failing Consul call as the reason, timed from its first failure", () => {
+  const h = new Harness(REPORTING);
+  h.send({ type: "start", at: 0 });
+  h.healthy(0, "cache");
+  const problem = "Consul call GET /v1/health/service/db failed: cannot connect";
+  deepEqual(h.send({ type: "dependency-problem", name: "db", problem, at: 5_000 }), []);
+  h.send({ type: "dependency-problem", name: "db", problem, at: 20_000 });
+  const report = h.send({ type: "timer", timer: "wait-report", at: 35_000 });
+  deepEqual(lines(report), [`still waiting for db: ${problem} (30 s)`]);
+  // a problem does not hide what Consul did answer
+  h.send({ type: "dependency", name: "db", health: "unhealthy", at: 40_000 });
+  h.send({ type: "dependency-problem", name: "db", problem, at: 41_000 });
+  deepEqual(lines(h.send({ type: "timer", timer: "wait-report", at: 70_000 })), [
+    "still waiting for db: no passing instance (30 s)",
+  ]);
+});
