@@ -30,7 +30,12 @@ import type {
 } from "../supervisor/types.ts";
 import { VERSION } from "../version.ts";
 import { writeStatus } from "./status_file.ts";
-import { registeredAddress, showConsulAddress, startLine } from "./start_line.ts";
+import {
+  registeredAddress,
+  showConsulAddress,
+  showListenAddress,
+  startLine,
+} from "./start_line.ts";
 import { statusSnapshot } from "./status_snapshot.ts";
 import { WAIT_REPORT_MS } from "../supervisor/waiting.ts";
 import type { TelemetryServer } from "../telemetry/server.ts";
@@ -403,9 +408,7 @@ class Shell {
   /** Serves /metrics and /status; a port that cannot be opened is a warning, not a failure. */
   async #serveTelemetry(address: { hostname: string; port: number }): Promise<void> {
     const { serveTelemetry } = await import("../telemetry/server.ts");
-    const where = `${
-      address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname
-    }:${address.port}`;
+    const where = showListenAddress(address);
     try {
       this.#telemetry = serveTelemetry(address, {
         metrics: () => this.#metrics(),

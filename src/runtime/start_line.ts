@@ -13,6 +13,11 @@ export function showConsulAddress(address: ConsulAddress): string {
   return address.kind === "unix" ? `unix://${address.path}` : redactUrlCredentials(address.baseUrl);
 }
 
+/** A listening address as `host:port`, an IPv6 host in brackets. */
+export function showListenAddress(a: { readonly hostname: string; readonly port: number }): string {
+  return `${a.hostname.includes(":") ? `[${a.hostname}]` : a.hostname}:${a.port}`;
+}
+
 /** The address:port sent to Consul; without an IP, Consul uses the agent's address. */
 export function registeredAddress(config: PilotConfig, ip: string | undefined): string {
   return `${ip ?? "the agent's address"}:${config.registeredPort}`;
