@@ -80,6 +80,7 @@ export { splitShellWords } from "./src/config/shell_words.ts";
 export { ConsulClient, serviceCheckId } from "./src/consul/client.ts";
 export type {
   AclResource,
+  CallOptions,
   CheckStatus,
   ConsulClientOptions,
   HealthEntry,
@@ -99,7 +100,10 @@ export type { Step } from "./src/supervisor/core.ts";
 export type {
   CoreConfig,
   DependencyHealth,
+  DependencyNote,
+  MateExit,
   Phase,
+  RegistrationStatus,
   StopIntent,
   SupervisorCommand,
   SupervisorEvent,
@@ -107,4 +111,9 @@ export type {
   TimerName,
 } from "./src/supervisor/types.ts";
 export { judgeStatus } from "./src/runtime/status_file.ts";
-export type { PilotStatus } from "./src/runtime/status_file.ts";
+export type {
+  DependencyStatus,
+  MateStatus,
+  PilotStatus,
+  RegistrationInfo,
+} from "./src/runtime/status_file.ts";
