@@ -37,6 +37,7 @@ import {
   startLine,
 } from "./start_line.ts";
 import { statusSnapshot } from "./status_snapshot.ts";
+import { ConsulTally } from "./consul_tally.ts";
 import { WAIT_REPORT_MS } from "../supervisor/waiting.ts";
 import type { TelemetryServer } from "../telemetry/server.ts";
 import type { PilotStatus } from "./status_file.ts";
@@ -89,6 +90,9 @@ export function coreConfigOf(config: PilotConfig, registeredIp?: string): CoreCo
  */
 const OUTPUT_DRAIN_MS = 1_000;
 
+/** How long the exit waits for the telemetry endpoint's requests under way (ms). */
+const TELEMETRY_CLOSE_MS = 500;
+
 const log = pilotLogger("supervisor");
 const consulLog = pilotLogger("consul");
 
@@ -123,8 +127,7 @@ class Shell {
   #statusTimer: ReturnType<typeof setInterval> | undefined;
   #lastStatus = "";
   #statusProblem: string | undefined;
-  #lastConsulError: { message: string; at: number } | undefined;
-  readonly #consulRequests = new Map<string, { call: string; outcome: string; count: number }>();
+  readonly #consulCalls = new ConsulTally();
   #telemetry: TelemetryServer | undefined;
 
   constructor(config: PilotConfig, options: RunOptions) {
@@ -166,8 +169,11 @@ class Shell {
               at: now(),
             });
             if (error) {
-              this.#consulError(error.message);
-              this.#countConsul("watch", error.status === undefined ? "unreachable" : "error");
+              this.#consulCalls.error(error.message, now());
+              this.#consulCalls.count(
+                "watch",
+                error.status === undefined ? "unreachable" : "error",
+              );
             }
             watching(error, name);
           },
@@ -270,9 +276,9 @@ class Shell {
   /** Reports Consul's answer to a registration or a heartbeat to the core. */
   #answered(call: "register" | "heartbeat", epoch: number, outcome: CallOutcome): void {
     if (outcome.result === "superseded") return;
-    this.#countConsul(call, outcomeWord(outcome));
+    this.#consulCalls.outcome(call, outcome);
     if (outcome.result === "failed") {
-      this.#consulError(describeFailure({ call, status: outcome.status, reason: outcome.reason }));
+      this.#consulCalls.error(describeFailure({ call, ...outcome }), now());
     }
     this.#dispatch(
       outcome.result === "ok"
@@ -291,18 +297,15 @@ class Shell {
 
   #deregistered(epoch: number, outcome: CallOutcome): void {
     if (outcome.result === "superseded") return;
-    this.#countConsul("deregister", outcomeWord(outcome));
+    this.#consulCalls.outcome("deregister", outcome);
     // 404: the agent does not know the instance (never registered, or forgotten): it is out.
     const gone = outcome.result === "ok" || outcome.status === 404;
     if (outcome.result === "failed" && !gone) {
-      this.#consulError(
-        `Consul did not take the instance out (${
-          outcome.status ? `${outcome.status} ${outcome.reason}` : outcome.reason
-        })`,
-      );
+      const reason = outcome.status ? `${outcome.status} ${outcome.reason}` : outcome.reason;
+      this.#consulCalls.error(`Consul did not take the instance out (${reason})`, now());
       consulLog.warn(
         "Consul did not take the instance out ({reason}); its check turns critical after the TTL",
-        { reason: outcome.status ? `${outcome.status} ${outcome.reason}` : outcome.reason },
+        { reason },
       );
     }
     this.#dispatch({ type: "deregistration-result", epoch, ok: gone, at: now() });
@@ -395,16 +398,6 @@ class Shell {
     this.#pending.add(tracked);
   }
 
-  #consulError(message: string): void {
-    this.#lastConsulError = { message, at: now() };
-  }
-
-  #countConsul(call: string, outcome: string): void {
-    const key = `${call}|${outcome}`;
-    const entry = this.#consulRequests.get(key) ?? { call, outcome, count: 0 };
-    this.#consulRequests.set(key, { ...entry, count: entry.count + 1 });
-  }
-
   /** Serves /metrics and /status; a port that cannot be opened is a warning, not a failure. */
   async #serveTelemetry(address: { hostname: string; port: number }): Promise<void> {
     const { serveTelemetry } = await import("../telemetry/server.ts");
@@ -432,7 +425,7 @@ class Shell {
       dependencies: Object.fromEntries(
         Object.entries(s.dependencies).map(([name, h]) => [name, h === "healthy"]),
       ),
-      consulRequests: this.#consulRequests,
+      consulRequests: this.#consulCalls.counts,
       kafka: shipper
         ? { delivered: shipper.sent, dropped: shipper.droppedTotal, buffered: shipper.buffered }
         : undefined,
@@ -444,7 +437,7 @@ class Shell {
     return statusSnapshot(this.#state, {
       consul: this.#core.consul,
       instance: this.#instanceInfo(),
-      lastConsulError: this.#lastConsulError,
+      lastConsulError: this.#consulCalls.lastError,
       wallClock: (at) => performance.timeOrigin + at,
       now: Date.now(),
       staleAfterMs: 3 * every + 1_000,
@@ -485,7 +478,6 @@ class Shell {
   async #shutdown(): Promise<void> {
     clearInterval(this.#statusTimer);
     this.#publishStatus(true);
-    await this.#telemetry?.close();
     for (const timer of [...this.#timers.keys()]) this.#cancelTimer(timer);
     await Promise.all(this.#watches.map((w) => w.stop()));
     const deadline = this.#options.exitDeregisterTimeoutMs ?? DEREGISTER_TIMEOUT_MS;
@@ -497,14 +489,10 @@ class Shell {
     // A ready command still running is not waited for.
     for (const pid of this.#readyChecks) signalGroup(pid, "SIGKILL");
     while (this.#pending.size > 0) await Promise.race([...this.#pending]);
+    // A scraper in the middle of a request must not hold the exit up.
+    await within(TELEMETRY_CLOSE_MS, this.#telemetry?.close());
     this.#client?.close();
   }
-}
-
-/** The outcome label of a Consul call: ok, error (Consul refused it), unreachable (no answer). */
-function outcomeWord(outcome: CallOutcome): string {
-  if (outcome.result === "ok") return "ok";
-  return outcome.result === "failed" && outcome.status !== undefined ? "error" : "unreachable";
 }
 
 /** Waits for `promise`, but no longer than `ms`. */
