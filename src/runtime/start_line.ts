@@ -28,8 +28,9 @@ export function startLine(
   config: PilotConfig,
   options: { readonly loaderMode?: boolean; readonly registeredIp?: string },
 ): string {
-  const kafka = config.kafka ? "on" : "off";
-  if (!config.consul) return `amp-pilot starting in direct mode (no Consul); Kafka ${kafka}`;
+  // "off" names no Kafka: a pilot without it never mentions it.
+  const kafka = config.kafka ? "logs shipped to Kafka" : "log shipping off";
+  if (!config.consul) return `amp-pilot starting in direct mode (no Consul); ${kafka}`;
   const mode = options.loaderMode ? "loader mode" : "Consul mode";
   const deps = config.dependencies.length === 0
     ? "no dependencies"
@@ -39,5 +40,5 @@ export function startLine(
     : `, startup timeout ${config.startupTimeoutMs / 1000} s`;
   return `amp-pilot starting in ${mode}: Consul ${showConsulAddress(config.consul)}, ` +
     `service ${config.name ?? config.serviceId} as ${config.serviceId} at ` +
-    `${registeredAddress(config, options.registeredIp)}, ${deps}${timeout}; Kafka ${kafka}`;
+    `${registeredAddress(config, options.registeredIp)}, ${deps}${timeout}; ${kafka}`;
 }

@@ -24,7 +24,7 @@ Deno.test("status and health read a real pilot through the conffile's StatusFile
   // Only the conffile tells the commands where the file is, as in a HEALTHCHECK.
   const env = { AMPPILOT_CONFFILE: conffile };
   await pilot.waitForLog(
-    /amp-pilot starting in Consul mode: Consul http:\/\/[^ ]+, service st-api as st-api-1 at 127\.0\.0\.1:8080, dependencies st-db; Kafka off/,
+    /amp-pilot starting in Consul mode: Consul http:\/\/[^ ]+, service st-api as st-api-1 at 127\.0\.0\.1:8080, dependencies st-db; log shipping off/,
   );
   await eventually(async () => {
     const waiting = await ampPilot(["status", "--json"], env);
