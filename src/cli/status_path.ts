@@ -6,11 +6,13 @@
  * @module
  */
 
-// Kept light on purpose: a HEALTHCHECK runs this often, so it parses no configuration (no zod).
-import { type Environment, envValue } from "../config/env.ts";
+// Kept light on purpose: a HEALTHCHECK runs this often, so it loads no settings table (3-4 ms).
+import type { Environment } from "../config/env.ts";
 import { MAX_CONFIG_FILE_BYTES, readBoundedTextFile } from "../config/read_file.ts";
-import { CONFFILE_ENV } from "../config/settings.ts";
 import { DEFAULT_STATUS_FILE, STATUS_FILE_ENV } from "../runtime/status_file.ts";
+
+/** The conffile's variable: `CONFFILE_ENV` of the settings (a test keeps them equal). */
+export const STATUS_CONFFILE_ENV = "AMPPILOT_CONFFILE";
 
 /** The status file's path, and a note when the conffile could not be read. */
 export interface StatusPath {
@@ -22,9 +24,10 @@ export interface StatusPath {
 
 /** Finds the status file's path as `run` does. */
 export async function statusFilePath(env: Environment): Promise<StatusPath> {
-  const fromEnv = envValue(env, STATUS_FILE_ENV);
+  // An empty value counts as unset, as for `run`.
+  const fromEnv = env[STATUS_FILE_ENV] || undefined;
   if (fromEnv !== undefined) return { path: fromEnv };
-  const conffile = envValue(env, CONFFILE_ENV);
+  const conffile = env[STATUS_CONFFILE_ENV] || undefined;
   if (conffile === undefined) return { path: DEFAULT_STATUS_FILE };
   let doc: unknown;
   try {
@@ -34,7 +37,7 @@ export async function statusFilePath(env: Environment): Promise<StatusPath> {
   } catch {
     return {
       path: DEFAULT_STATUS_FILE,
-      note: `${CONFFILE_ENV} cannot be read as JSON; used the default status file`,
+      note: `${STATUS_CONFFILE_ENV} cannot be read as JSON; used the default status file`,
     };
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
