@@ -100,6 +100,8 @@ export type { Step } from "./src/supervisor/core.ts";
 export type {
   CoreConfig,
   DependencyHealth,
+  DependencyNote,
+  MateExit,
   Phase,
   RegistrationStatus,
   StopIntent,
@@ -109,4 +111,9 @@ export type {
   TimerName,
 } from "./src/supervisor/types.ts";
 export { judgeStatus } from "./src/runtime/status_file.ts";
-export type { PilotStatus } from "./src/runtime/status_file.ts";
+export type {
+  DependencyStatus,
+  MateStatus,
+  PilotStatus,
+  RegistrationInfo,
+} from "./src/runtime/status_file.ts";

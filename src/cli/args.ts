@@ -7,7 +7,14 @@
  */
 
 /** The sub-commands of amp-pilot. */
-export type CommandName = "run" | "check" | "health" | "version" | "graph";
+export type CommandName =
+  | "run"
+  | "check"
+  | "health"
+  | "status"
+  | "maintenance"
+  | "graph"
+  | "version";
 
 /** A parsed command line. */
 export type ParsedArgs =
@@ -18,10 +25,12 @@ export type ParsedArgs =
     readonly command: CommandName;
     /** The mate's argv, given after `--` or in place of a command. */
     readonly mateArgs: readonly string[];
-    /** `check --json`: print the configuration as JSON. */
+    /** `check --json`, `status --json`: print JSON. */
     readonly json: boolean;
     /** `graph --dot` / `graph --mermaid`: the graph's format (`text` otherwise). */
     readonly graphFormat?: "text" | "dot" | "mermaid";
+    /** The command's own words (`maintenance on "reason"`); absent for the others. */
+    readonly words?: readonly string[];
   }
   | {
     /** Print the help of a sub-command (or the general help). */
@@ -38,7 +47,18 @@ export type ParsedArgs =
     readonly command: CommandName | undefined;
   };
 
-const COMMANDS: readonly CommandName[] = ["run", "check", "health", "version", "graph"];
+const COMMANDS: readonly CommandName[] = [
+  "run",
+  "check",
+  "health",
+  "status",
+  "maintenance",
+  "graph",
+  "version",
+];
+
+/** Commands that take `--json`. */
+const TAKES_JSON: readonly CommandName[] = ["check", "status"];
 
 /**
  * Words that are amp-pilot's commands, now or soon: a first argument equal to one of them is
@@ -48,8 +68,6 @@ const COMMANDS: readonly CommandName[] = ["run", "check", "health", "version", "
 export const COMMAND_WORDS: readonly string[] = [
   ...COMMANDS,
   "help",
-  "status",
-  "maintenance",
 ];
 
 /** Commands whose mate argv may start at their first positional argument. */
@@ -90,8 +108,8 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedA
     return { kind: "error", message: describeParseError(e), command };
   }
   if (values.help) return { kind: "help", command };
-  if (values.json && command !== "check") {
-    return { kind: "error", message: "--json is an option of check only", command };
+  if (values.json && !TAKES_JSON.includes(command as CommandName)) {
+    return { kind: "error", message: "--json is an option of check and status only", command };
   }
   if ((values.dot || values.mermaid) && command !== "graph") {
     return { kind: "error", message: "--dot and --mermaid are options of graph only", command };
@@ -100,13 +118,14 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedA
     return { kind: "error", message: "give --dot or --mermaid, not both", command };
   }
   if (values.version && command === undefined) command = "version";
-  if (positionals.length > 0) {
-    return { kind: "error", message: `unexpected argument "${positionals[0]}"`, command };
-  }
   if (
-    mateArgs.length > 0 && (command === "version" || command === "health" || command === "graph")
+    mateArgs.length > 0 && !TAKES_MATE.includes(command as CommandName) && command !== undefined
   ) {
     return { kind: "error", message: `${command} takes no command to run`, command };
+  }
+  if (command === "maintenance") return maintenanceWords(positionals);
+  if (positionals.length > 0) {
+    return { kind: "error", message: `unexpected argument "${positionals[0]}"`, command };
   }
   const graphFormat = values.dot ? "dot" : values.mermaid ? "mermaid" : "text";
   return {
@@ -115,6 +134,21 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedA
     mateArgs,
     json: values.json ?? false,
     ...(command === "graph" ? { graphFormat } : {}),
+  };
+}
+
+/** `maintenance on [reason…]` or `maintenance off`. */
+function maintenanceWords(words: readonly string[]): ParsedArgs {
+  const [mode, ...reason] = words;
+  if ((mode === "on") || (mode === "off" && reason.length === 0)) {
+    return { kind: "command", command: "maintenance", mateArgs: [], json: false, words };
+  }
+  return {
+    kind: "error",
+    message: mode === "off"
+      ? "maintenance off takes no reason"
+      : "expected maintenance on [reason] or maintenance off",
+    command: "maintenance",
   };
 }
 

@@ -5,11 +5,12 @@
  */
 
 import type { LoadedConfig, Provenance } from "../config/load.ts";
-import { REDACTED, redactUrlCredentials } from "../config/redact.ts";
+import { REDACTED } from "../config/redact.ts";
 import { SETTINGS } from "../config/settings.ts";
 import { variableRows } from "../config/variables.ts";
 import { formatBytes } from "../config/read_file.ts";
 import { formatDuration } from "../config/values.ts";
+import { showConsulAddress, showListenAddress } from "../runtime/start_line.ts";
 import type { PilotConfig } from "../config/types.ts";
 
 /** One row of the report. */
@@ -86,11 +87,9 @@ function showValue(key: keyof PilotConfig, c: PilotConfig): string {
     case "kafkaSecurity":
       return showKafkaSecurity(c.kafkaSecurity);
     case "consul":
-      return c.consul
-        ? (c.consul.kind === "unix"
-          ? `unix://${c.consul.path}`
-          : redactUrlCredentials(c.consul.baseUrl))
-        : "-";
+      return c.consul ? showConsulAddress(c.consul) : "-";
+    case "telemetry":
+      return c.telemetry ? showListenAddress(c.telemetry) : "-";
     case "kafka":
       return !c.kafka
         ? "-"
@@ -109,7 +108,9 @@ function showValue(key: keyof PilotConfig, c: PilotConfig): string {
     case "kafkaBufferBytes":
       return formatBytes(c.kafkaBufferBytes);
     default:
-      if (key.endsWith("Ms")) return formatDuration(c[key] as number);
+      if (key.endsWith("Ms")) {
+        return c[key] === undefined ? "-" : formatDuration(c[key] as number);
+      }
       return c[key] === undefined ? "-" : String(c[key]);
   }
 }

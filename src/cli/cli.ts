@@ -66,6 +66,14 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       const { runHealth } = await import("./health.ts");
       return await runHealth(context.env, out);
     }
+    case "status": {
+      const { runStatus } = await import("./status.ts");
+      return await runStatus({ env: context.env, json: parsed.json, out });
+    }
+    case "maintenance": {
+      const { runMaintenance } = await import("./maintenance.ts");
+      return await runMaintenance({ env: context.env, words: parsed.words ?? [], out, err });
+    }
     case "check": {
       const { runCheck } = await import("./check.ts");
       return await runCheck({

@@ -7,21 +7,29 @@
 
 // Kept light on purpose: a HEALTHCHECK runs this often, so it loads no configuration (no zod).
 import type { Environment } from "../config/env.ts";
-import { DEFAULT_STATUS_FILE, judgeStatus, STATUS_FILE_ENV } from "../runtime/status_file.ts";
+import { judgeStatus } from "../runtime/status_file.ts";
+import { MAX_CONFIG_FILE_BYTES, readBoundedTextFile } from "../config/read_file.ts";
+import { statusFilePath } from "./status_path.ts";
 
 /** Reads the status file and returns the exit code, writing one line. */
 export async function runHealth(
   env: Environment,
   out: (text: string) => void,
 ): Promise<number> {
-  const path = env[STATUS_FILE_ENV] || DEFAULT_STATUS_FILE;
-  let text: string | undefined;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch {
-    text = undefined;
-  }
+  const { path, note } = await statusFilePath(env);
+  const text = await readStatusText(path);
   const verdict = judgeStatus(text, path, Date.now());
-  out(`amp-pilot health: ${verdict.line}\n`);
+  const why = note && text === undefined ? ` (${note})` : "";
+  out(`amp-pilot health: ${verdict.line}${why}\n`);
   return verdict.healthy ? 0 : 1;
+}
+
+/** The status file's text, or `undefined` when there is none to read. */
+export async function readStatusText(path: string): Promise<string | undefined> {
+  try {
+    // Bounded, and never opens a FIFO: a HEALTHCHECK must not hang on a strange file.
+    return await readBoundedTextFile(path, MAX_CONFIG_FILE_BYTES);
+  } catch {
+    return undefined;
+  }
 }

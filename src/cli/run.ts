@@ -77,6 +77,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       reaper,
       shipper,
       registeredIp: registeredIp?.ip,
+      loaderMode: effective.loaderMode,
       // In loader mode a pilot inside the mate's own image must stay in direct mode.
       mateEnvRemove: effective.loaderMode ? ["CONSUL", "CONSUL_HTTP_ADDR"] : undefined,
     });

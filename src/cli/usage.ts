@@ -19,6 +19,9 @@ Usage:
                                        validate and print the effective configuration
   amp-pilot health                     exit 0 when this container's mate is ready (HEALTHCHECK)
   amp-pilot graph [--dot|--mermaid]    print the system's dependency graph, read from Consul
+  amp-pilot status [--json]            what this container's pilot is doing; exit 0 while it runs
+  amp-pilot maintenance on [reason]    put this container's instance in Consul maintenance
+  amp-pilot maintenance off            take it out again (the mate keeps running either way)
   amp-pilot version                    print the version
   amp-pilot <command> --help           help of one command
 
@@ -54,7 +57,8 @@ const HEALTH = `Usage: amp-pilot health
 
 Exits 0 when the pilot running in this container reports its mate ready (registered and passing
 in Consul; in direct mode: running) and its status file is fresh, 1 otherwise, printing one line
-why. The pilot keeps the file current (AMPPILOT_STATUSFILE, default /tmp/amp-pilot.status.json).
+why. The pilot keeps the file current; it is found as run finds it: AMPPILOT_STATUSFILE, else the
+conffile's StatusFile (AMPPILOT_CONFFILE), else /tmp/amp-pilot.status.json.
 For a Dockerfile: HEALTHCHECK CMD ["/bin/amp-pilot", "health"]`;
 
 const GRAPH = `Usage: amp-pilot graph [--dot | --mermaid]
@@ -69,6 +73,26 @@ Options:
   --dot       Graphviz (dot -Tsvg); dashed edges: needed only at startup
   --mermaid   Mermaid (graph TD); dotted edges: needed only at startup`;
 
+const STATUS = `Usage: amp-pilot status [--json]
+
+Prints what the pilot running in this container is doing, from its status file: the phase, each
+dependency's health and since when, the mate's pid, start count and last exit, the instance in
+Consul and the last Consul error. Exits 0 while the pilot runs (its status is fresh and it has
+not exited), 1 otherwise. The status file is found as for health.
+
+Options:
+  --json   print the status file's content, with "running" and "line", as JSON`;
+
+const MAINTENANCE = `Usage: amp-pilot maintenance on [reason…]
+       amp-pilot maintenance off
+
+Puts this container's instance in (or out of) Consul's maintenance mode: Consul adds a critical
+check with the reason, so the instance leaves every passing query, while the pilot keeps
+heart-beating and the mate keeps running. The instance and Consul's address come from the
+status file (CONSUL, when set, overrides the address); the ACL token and TLS files come from this
+command's environment (CONSUL_HTTP_TOKEN…), as for run: the status file never holds the token.
+Exits 0 when Consul took it, 1 when no pilot runs or Consul refused, 2 on a configuration error.`;
+
 const VERSION = `Usage: amp-pilot version
 
 Prints the version of amp-pilot.`;
@@ -77,6 +101,8 @@ const TEXTS: Record<CommandName, string> = {
   run: RUN,
   check: CHECK,
   health: HEALTH,
+  status: STATUS,
+  maintenance: MAINTENANCE,
   version: VERSION,
   graph: GRAPH,
 };

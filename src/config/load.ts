@@ -219,7 +219,11 @@ function pickCandidate(
   return undefined;
 }
 
-async function readToken(
+/**
+ * Reads the ACL token from `CONSUL_HTTP_TOKEN` or the file named by `CONSUL_HTTP_TOKEN_FILE`,
+ * adding a problem when it is unusable.
+ */
+export async function readToken(
   env: Environment,
   readTextFile: TextFileReader,
   problems: string[],

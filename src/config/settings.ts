@@ -49,6 +49,7 @@ export const MAX_DURATION_MS = {
   checkPeriodMs: HOUR_MS,
   deregisterAfterMs: 168 * HOUR_MS,
   stopTimeoutMs: HOUR_MS,
+  startupTimeoutMs: 24 * HOUR_MS,
 } as const satisfies Partial<Record<keyof PilotConfig, number>>;
 
 /** Every setting that comes from one raw value, in the order `check` prints them. */
@@ -71,6 +72,13 @@ export const SETTINGS: readonly Setting[] = [
     ["Dependencies"],
     v.dependencies,
     "dependencies (Consul service names)",
+  ),
+  setting(
+    "startupTimeoutMs",
+    ["AMPPILOT_STARTUPTIMEOUT"],
+    ["StartupTimeout"],
+    v.durationAtMost(MAX_DURATION_MS.startupTimeoutMs),
+    "startup timeout for the dependencies",
   ),
   setting(
     "netInterface",
@@ -155,6 +163,13 @@ export const SETTINGS: readonly Setting[] = [
     v.nonEmptyString,
     "status file for amp-pilot health",
   ),
+  setting(
+    "telemetry",
+    ["AMPPILOT_TELEMETRY"],
+    ["Telemetry"],
+    v.listenAddress,
+    "Prometheus /metrics and /status at",
+  ),
 ];
 
 /** Built-in defaults; settings absent here have no value unless a source gives one. */
@@ -187,6 +202,8 @@ export const UNSET_MEANING: Partial<Record<SettingKey, string>> = {
   cmdReady: "none: started is ready",
   registeredIp: "from the interface",
   kafka: "none: no shipping",
+  startupTimeoutMs: "none: wait for ever",
+  telemetry: "none: off, no port opened",
 };
 
 /** Conffile keys of the original program that are accepted and ignored, with a warning. */

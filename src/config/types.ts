@@ -105,6 +105,8 @@ export interface PilotConfig {
   readonly checkPeriodMs: number;
   /** Exit the pilot when the mate stops by itself. */
   readonly stopAtMateStop: boolean;
+  /** Give up waiting for the dependencies after this long (ms); `undefined`: wait for ever. */
+  readonly startupTimeoutMs: number | undefined;
   /** Dependencies that must be healthy before the mate starts. */
   readonly dependencies: readonly Dependency[];
   /** Kafka target; `undefined` means no shipping. */
@@ -131,6 +133,8 @@ export interface PilotConfig {
   readonly kafkaBufferBytes: number;
   /** Skip Docker discovery. */
   readonly standalone: boolean;
+  /** Where the pilot serves `/metrics` and `/status`; `undefined`: no telemetry. */
+  readonly telemetry: { readonly hostname: string; readonly port: number } | undefined;
   /** The file where the pilot keeps its status current, for `amp-pilot health`. */
   readonly statusFile: string;
 }

@@ -305,6 +305,28 @@ function isHostPort(text: string): boolean {
   return m !== null && Number(m[3]) >= 1 && Number(m[3]) <= 65535;
 }
 
+/** Where a local server listens. */
+export interface ListenAddress {
+  /** Host name or IP (without brackets). */
+  readonly hostname: string;
+  /** TCP port. */
+  readonly port: number;
+}
+
+/** A local listening address, `host:port` (the telemetry endpoint). */
+export const listenAddress: ValueParser<ListenAddress> = valueParser(
+  "expected host:port (0.0.0.0:9090, 127.0.0.1:9090, [::]:9090)",
+  (raw) => {
+    if (typeof raw !== "string" || !isHostPort(raw.trim())) return undefined;
+    const text = raw.trim();
+    const colon = text.lastIndexOf(":");
+    return {
+      hostname: text.slice(0, colon).replace(/^\[(.*)\]$/, "$1"),
+      port: Number(text.slice(colon + 1)),
+    };
+  },
+);
+
 /** The port of a Consul agent's HTTP API, for an address given as a bare host. */
 export const CONSUL_DEFAULT_PORT = 8500;
 

@@ -210,6 +210,24 @@ export class ConsulClient {
   }
 
   /**
+   * Puts a service instance in or out of maintenance: while on, Consul adds a critical check
+   * (`_service_maintenance:<id>`) with `reason`, so no passing query returns the instance.
+   *
+   * @throws {ConsulError} With `isNotFound` when the agent does not know the instance.
+   */
+  async setServiceMaintenance(
+    serviceId: string,
+    enable: boolean,
+    reason = "",
+    options: CallOptions = {},
+  ): Promise<void> {
+    const query = new URLSearchParams({ enable: String(enable) });
+    if (enable && reason !== "") query.set("reason", reason);
+    const path = `/v1/agent/service/maintenance/${encodeURIComponent(serviceId)}?${query}`;
+    await this.#request("PUT", path, undefined, options);
+  }
+
+  /**
    * Sets a TTL check's status and output, resetting its TTL clock.
    *
    * @throws {ConsulError} With `isNotFound` when the agent does not know the check.

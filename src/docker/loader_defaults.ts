@@ -33,13 +33,29 @@ export function launchCommand(image: ImageInfo, args: readonly string[]): string
   return argv.length > 0 ? argv : undefined;
 }
 
-/** A `HEALTHCHECK` test as a ready command argv (`NONE` and empty tests give none). */
+/**
+ * A `HEALTHCHECK` test as a ready command argv (`NONE` and empty tests give none). amp-pilot's
+ * own `health` gives none either: it reports the pilot's readiness, which waits for the ready
+ * command, so as the ready command it could never pass.
+ */
 export function healthcheckCommand(test: readonly string[] | undefined): string[] | undefined {
   if (!test || test.length === 0) return undefined;
   const [kind, ...rest] = test;
-  if (kind === "CMD" && rest.length > 0) return rest;
-  if (kind === "CMD-SHELL" && rest.length > 0) return ["/bin/sh", "-c", rest.join(" ")];
+  if (kind === "CMD" && rest.length > 0) return isOwnHealth(rest) ? undefined : rest;
+  if (kind === "CMD-SHELL" && rest.length > 0) {
+    const script = rest.join(" ");
+    return OWN_HEALTH_SHELL.test(script) ? undefined : ["/bin/sh", "-c", script];
+  }
   return undefined;
+}
+
+/** `amp-pilot health` (any path, any suffix such as `amp-pilot-linux-x64`) in a shell line. */
+const OWN_HEALTH_SHELL = /(^|[\s/;&|(])amp-pilot[\w.-]*["']?\s+health\b/;
+
+/** An argv that runs `amp-pilot health` (also through `deno run …/main.ts health`). */
+function isOwnHealth(argv: readonly string[]): boolean {
+  const at = argv.findIndex((arg) => /^amp-pilot[\w.-]*$/.test(arg.split("/").at(-1) ?? ""));
+  return at >= 0 && argv[at + 1] === "health";
 }
 
 /** The first exposed TCP port (`"8080/tcp"` → 8080). */

@@ -12,6 +12,7 @@
 import type { LogRecord, Sink } from "../deps.ts";
 import type { PilotLogFormat, PilotLogLevel } from "../config/types.ts";
 import { writeAllSync } from "./write_sync.ts";
+import { jsonLine } from "./json_line.ts";
 
 /** The root category of every pilot logger. */
 export const ROOT_CATEGORY = "amp-pilot";
@@ -85,7 +86,8 @@ export function writeStderrSync(text: string): void {
 }
 
 function lineSink(lib: LogTape, format: PilotLogFormat, write: (line: string) => void): Sink {
-  const formatter = format === "json" ? lib.jsonLinesFormatter : lib.getTextFormatter({
+  // JSON lines have the shape of the Kafka records (json_line.ts), not LogTape's own.
+  const formatter = format === "json" ? jsonLine : lib.getTextFormatter({
     timestamp: "date-time-timezone",
     category: ".",
     value: "bare",

@@ -9,6 +9,5 @@ export {
   configure,
   getLogger,
   getTextFormatter,
-  jsonLinesFormatter,
   reset as resetLogging,
 } from "npm:@logtape/logtape@^2.4.2";

@@ -74,6 +74,7 @@ export class BoundedBuffer {
   #byteHead = 0; // absolute offset of the oldest record's bytes
   #byteTail = 0;
   #dropped = 0;
+  #droppedReported = 0;
   #pinnedUntil = 0; // records below this sequence number were sent, not yet answered
 
   /**
@@ -105,6 +106,11 @@ export class BoundedBuffer {
   /** Records dropped and not yet reported. */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /** Records dropped since the start, reported or not (for telemetry). */
+  get droppedTotal(): number {
+    return this.#droppedReported + this.#dropped;
   }
 
   /**
@@ -207,6 +213,7 @@ export class BoundedBuffer {
 
   /** Forgets `count` dropped records once a record saying so reached Kafka. */
   acknowledgeDropped(count: number): void {
+    this.#droppedReported += Math.min(count, this.#dropped);
     this.#dropped = Math.max(0, this.#dropped - count);
   }
 

@@ -33,6 +33,7 @@ import {
 } from "./kafka/protocol.ts";
 import { PlainRecordEncoder } from "./plain_record.ts";
 import { recordJson, type RecordMetadata, recordValue } from "./record.ts";
+import { renderMessage } from "../log/json_line.ts";
 
 /** Bytes of one record batch, below the broker's default limit of 1 MiB. */
 const MAX_BATCH_BYTES = 900 * 1024;
@@ -171,6 +172,11 @@ export class KafkaShipper {
     return this.#buffer.dropped;
   }
 
+  /** Records dropped from the full buffer since the start, reported to Kafka or not. */
+  get droppedTotal(): number {
+    return this.#buffer.droppedTotal;
+  }
+
   /** Records acknowledged by Kafka so far. */
   get sent(): number {
     return this.#sent;
@@ -201,9 +207,8 @@ export class KafkaShipper {
 
   /** Queues a pilot log record (the LogTape sink). */
   pushLogRecord(record: LogRecord): void {
-    const text = record.message
-      .map((part) => typeof part === "string" ? part : renderValue(part))
-      .join("");
+    // The same words as the pilot's own log line (json_line.ts): one record shape.
+    const text = renderMessage(record.message);
     this.push("pilot", text, { level: record.level });
   }
 
@@ -623,16 +628,6 @@ export class KafkaShipper {
 function isRetriable(e: unknown): boolean {
   return (e instanceof KafkaProtocolError && e.retriable) || e instanceof KafkaConnectionError ||
     e instanceof KafkaDecodeError;
-}
-
-function renderValue(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (value instanceof Error) return value.message;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }
 
 /** A Kafka failure as it is; anything else is a fault of the shipper itself, and says so. */

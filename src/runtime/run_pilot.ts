@@ -13,6 +13,7 @@ import { dependencyMeta } from "../consul/dependency_meta.ts";
 import { type DependencyWatch, watchDependency } from "../consul/dependency_watcher.ts";
 import type { ConsulError } from "../consul/errors.ts";
 import { type CallOutcome, DEREGISTER_TIMEOUT_MS, Registration } from "../consul/registration.ts";
+import { describeFailure } from "../supervisor/registration_steps.ts";
 import { pilotLogger } from "../log/logger.ts";
 import { type MateProcess, startMate } from "../mate/mate_process.ts";
 import { signalGroup } from "../mate/process_group.ts";
@@ -30,6 +31,17 @@ import type {
 } from "../supervisor/types.ts";
 import { VERSION } from "../version.ts";
 import { writeStatus } from "./status_file.ts";
+import {
+  registeredAddress,
+  showConsulAddress,
+  showListenAddress,
+  startLine,
+} from "./start_line.ts";
+import { statusSnapshot } from "./status_snapshot.ts";
+import { ConsulTally } from "./consul_tally.ts";
+import { WAIT_REPORT_MS } from "../supervisor/waiting.ts";
+import type { TelemetryServer } from "../telemetry/server.ts";
+import type { PilotStatus } from "./status_file.ts";
 
 /** How a signal reaches the runtime. */
 export interface SignalSource {
@@ -51,12 +63,17 @@ export interface RunOptions {
   readonly shipper?: KafkaShipper;
   /** The IP to register, resolved by the caller (`undefined`: Consul uses the agent's). */
   readonly registeredIp?: string;
+  /** The configuration came from the loader (said in the start line). */
+  readonly loaderMode?: boolean;
 }
 
 /** The part of the configuration the core decides with. */
-export function coreConfigOf(config: PilotConfig): CoreConfig {
+export function coreConfigOf(config: PilotConfig, registeredIp?: string): CoreConfig {
   const consul = config.consul !== undefined;
   return {
+    startupTimeoutMs: consul ? config.startupTimeoutMs : undefined,
+    waitReportMs: WAIT_REPORT_MS,
+    instance: `${config.serviceId} at ${registeredAddress(config, registeredIp)}`,
     consul,
     dependencies: consul ? config.dependencies : [],
     hasReadyCommand: consul && config.cmdReady !== undefined,
@@ -73,6 +90,9 @@ export function coreConfigOf(config: PilotConfig): CoreConfig {
  * hold the exit up.
  */
 const OUTPUT_DRAIN_MS = 1_000;
+
+/** How long the exit waits for the telemetry endpoint's requests under way (ms). */
+const TELEMETRY_CLOSE_MS = 500;
 
 const log = pilotLogger("supervisor");
 const consulLog = pilotLogger("consul");
@@ -107,10 +127,13 @@ class Shell {
   readonly #readyChecks = new Set<number>();
   #statusTimer: ReturnType<typeof setInterval> | undefined;
   #lastStatus = "";
+  #statusProblem: string | undefined;
+  readonly #consulCalls = new ConsulTally();
+  #telemetry: TelemetryServer | undefined;
 
   constructor(config: PilotConfig, options: RunOptions) {
     this.#config = config;
-    this.#core = coreConfigOf(config);
+    this.#core = coreConfigOf(config, options.registeredIp);
     this.#options = options;
     this.#reaper = options.reaper ?? noReaper();
     this.#state = initialState(this.#core);
@@ -129,17 +152,34 @@ class Shell {
     this.#options.signals?.handOff((signal) =>
       this.#dispatch({ type: "signal", signal, at: now() })
     );
+    log.info(startLine(this.#config, this.#options));
+    // The first write says at once whether health and status will see this pilot.
+    this.#publishStatus(true);
+    if (this.#config.telemetry) await this.#serveTelemetry(this.#config.telemetry);
     if (this.#client) {
       const watching = problemLogger("watch");
       for (const dep of this.#core.dependencies) {
         this.#watches.push(watchDependency(this.#client, dep.name, {
           health: (name, health, reason?: string) =>
             this.#dispatch({ type: "dependency", name, health, reason, at: now() }),
-          problem: (name, error) => watching(error, name),
+          problem: (name, error) => {
+            this.#dispatch({
+              type: "dependency-problem",
+              name,
+              problem: error?.message,
+              at: now(),
+            });
+            if (error) {
+              this.#consulCalls.error(error.message, now());
+              this.#consulCalls.count(
+                "watch",
+                error.status === undefined ? "unreachable" : "error",
+              );
+            }
+            watching(error, name);
+          },
         }));
       }
-    } else {
-      log.info("no Consul address: direct mode");
     }
     const statusEvery = Math.min(this.#config.checkPeriodMs, 10_000);
     this.#statusTimer = setInterval(() => this.#publishStatus(true), statusEvery);
@@ -237,6 +277,10 @@ class Shell {
   /** Reports Consul's answer to a registration or a heartbeat to the core. */
   #answered(call: "register" | "heartbeat", epoch: number, outcome: CallOutcome): void {
     if (outcome.result === "superseded") return;
+    this.#consulCalls.outcome(call, outcome);
+    if (outcome.result === "failed") {
+      this.#consulCalls.error(describeFailure({ call, ...outcome }), now());
+    }
     this.#dispatch(
       outcome.result === "ok"
         ? { type: "registration-result", call, epoch, ok: true, at: now() }
@@ -254,12 +298,15 @@ class Shell {
 
   #deregistered(epoch: number, outcome: CallOutcome): void {
     if (outcome.result === "superseded") return;
+    this.#consulCalls.outcome("deregister", outcome);
     // 404: the agent does not know the instance (never registered, or forgotten): it is out.
     const gone = outcome.result === "ok" || outcome.status === 404;
     if (outcome.result === "failed" && !gone) {
+      const reason = outcome.status ? `${outcome.status} ${outcome.reason}` : outcome.reason;
+      this.#consulCalls.error(`Consul did not take the instance out (${reason})`, now());
       consulLog.warn(
         "Consul did not take the instance out ({reason}); its check turns critical after the TTL",
-        { reason: outcome.status ? `${outcome.status} ${outcome.reason}` : outcome.reason },
+        { reason },
       );
     }
     this.#dispatch({ type: "deregistration-result", epoch, ok: gone, at: now() });
@@ -352,25 +399,81 @@ class Shell {
     this.#pending.add(tracked);
   }
 
-  /** Writes the status file when the status changed, or always when `refresh` is set. */
-  #publishStatus(refresh: boolean): void {
+  /** Serves /metrics and /status; a port that cannot be opened is a warning, not a failure. */
+  async #serveTelemetry(address: { hostname: string; port: number }): Promise<void> {
+    const { serveTelemetry } = await import("../telemetry/server.ts");
+    const where = showListenAddress(address);
+    try {
+      this.#telemetry = serveTelemetry(address, {
+        metrics: () => this.#metrics(),
+        status: () => this.#snapshot(),
+      });
+      log.info("telemetry at http://{where}/metrics and /status", { where });
+    } catch (e) {
+      log.warn("no telemetry: cannot listen on {where} ({reason})", {
+        where,
+        reason: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+
+  #metrics() {
     const s = this.#state;
-    const ready = this.#core.consul
-      ? s.phase === "ready" && !s.readyFailing && s.registration === "accepted"
-      : s.mateRunning;
-    const reason = describePhase(s, this.#core.consul);
-    const key = `${s.phase}|${ready}|${reason}`;
-    if (!refresh && key === this.#lastStatus) return;
-    this.#lastStatus = key;
+    const shipper = this.#options.shipper;
+    return {
+      mateUp: s.mateRunning,
+      mateStarts: s.startCount,
+      dependencies: Object.fromEntries(
+        Object.entries(s.dependencies).map(([name, h]) => [name, h === "healthy"]),
+      ),
+      consulRequests: this.#consulCalls.counts,
+      kafka: shipper
+        ? { delivered: shipper.sent, dropped: shipper.droppedTotal, buffered: shipper.buffered }
+        : undefined,
+    };
+  }
+
+  #snapshot(): PilotStatus {
     const every = Math.min(this.#config.checkPeriodMs, 10_000);
-    writeStatus(this.#config.statusFile, {
-      phase: s.phase,
-      ready,
-      reason,
-      pid: Deno.pid,
-      updatedAt: Date.now(),
+    return statusSnapshot(this.#state, {
+      consul: this.#core.consul,
+      instance: this.#instanceInfo(),
+      lastConsulError: this.#consulCalls.lastError,
+      wallClock: (at) => performance.timeOrigin + at,
+      now: Date.now(),
       staleAfterMs: 3 * every + 1_000,
     });
+  }
+
+  /** Writes the status file when the status changed, or always when `refresh` is set. */
+  #publishStatus(refresh: boolean): void {
+    const status = this.#snapshot();
+    const { updatedAt: _, ...content } = status;
+    const key = JSON.stringify(content);
+    if (!refresh && key === this.#lastStatus) return;
+    this.#lastStatus = key;
+    const problem = writeStatus(this.#config.statusFile, status);
+    if (problem !== this.#statusProblem) {
+      if (problem) {
+        log.warn(
+          "cannot write the status file ({problem}); amp-pilot health and status will not see " +
+            "this pilot",
+          { problem },
+        );
+      } else log.info("the status file can be written again");
+    }
+    this.#statusProblem = problem;
+  }
+
+  #instanceInfo() {
+    const c = this.#config;
+    if (!c.consul) return undefined;
+    return {
+      consul: showConsulAddress(c.consul),
+      serviceId: c.serviceId,
+      serviceName: c.name ?? c.serviceId,
+      address: registeredAddress(c, this.#options.registeredIp),
+    };
   }
 
   async #shutdown(): Promise<void> {
@@ -387,39 +490,9 @@ class Shell {
     // A ready command still running is not waited for.
     for (const pid of this.#readyChecks) signalGroup(pid, "SIGKILL");
     while (this.#pending.size > 0) await Promise.race([...this.#pending]);
+    // A scraper in the middle of a request must not hold the exit up.
+    await within(TELEMETRY_CLOSE_MS, this.#telemetry?.close());
     this.#client?.close();
-  }
-}
-
-function describePhase(s: SupervisorState, consul: boolean): string {
-  switch (s.phase) {
-    case "waiting": {
-      const pending = Object.entries(s.dependencies).filter(([, h]) => h !== "healthy");
-      return pending.length > 0
-        ? `waiting for ${pending.map(([n, h]) => `${n} (${h})`).join(", ")}`
-        : "waiting for the restart backoff";
-    }
-    case "starting":
-      return consul
-        ? "the mate is starting; the ready command has not passed yet"
-        : "the mate runs";
-    case "ready":
-      return s.readyFailing ? "the ready command fails" : describeRegistration(s);
-    case "stopping":
-      return "stopping the mate";
-    case "exited":
-      return "the pilot has exited";
-  }
-}
-
-function describeRegistration(s: SupervisorState): string {
-  switch (s.registration) {
-    case "accepted":
-      return "registered in Consul and passing";
-    case "registering":
-      return "registering in Consul: no answer yet";
-    default:
-      return s.registrationProblem ?? "not registered in Consul";
   }
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Phase } from "../supervisor/types.ts";
+import type { DependencyHealth, Phase, RegistrationStatus } from "../supervisor/types.ts";
 
 /** The environment variable naming the status file (read by `amp-pilot health` too). */
 export const STATUS_FILE_ENV = "AMPPILOT_STATUSFILE";
@@ -13,7 +13,46 @@ export const STATUS_FILE_ENV = "AMPPILOT_STATUSFILE";
 /** Where the status file is by default. */
 export const DEFAULT_STATUS_FILE = "/tmp/amp-pilot.status.json";
 
-/** What the status file holds. */
+/** One dependency in the status file. */
+export interface DependencyStatus {
+  /** Its health as last seen in Consul. */
+  readonly health: DependencyHealth;
+  /** Since when (ms since the epoch). */
+  readonly since: number;
+  /** Why, in words. */
+  readonly reason: string;
+}
+
+/** The mate in the status file. */
+export interface MateStatus {
+  /** The running mate's pid; `null` when none runs. */
+  readonly pid: number | null;
+  /** How many times it was started. */
+  readonly starts: number;
+  /** How the last one ended; `null` before any ended. */
+  readonly lastExit: {
+    readonly code: number;
+    readonly signal: string | null;
+    /** When (ms since the epoch). */
+    readonly at: number;
+  } | null;
+}
+
+/** The instance in Consul, in the status file: what `amp-pilot maintenance` needs, no token. */
+export interface RegistrationInfo {
+  /** What Consul's answers show (see {@linkcode RegistrationStatus}). */
+  readonly state: RegistrationStatus;
+  /** Consul's address (`http(s)://…` with any password hidden, or `unix:///path`). */
+  readonly consul: string;
+  /** The instance id. */
+  readonly serviceId: string;
+  /** The service name. */
+  readonly serviceName: string;
+  /** The address:port sent to Consul (`agent` when Consul uses the agent's address). */
+  readonly address: string;
+}
+
+/** What the status file holds. The fields after `staleAfterMs` are absent in direct mode. */
 export interface PilotStatus {
   /** The supervisor's phase. */
   readonly phase: Phase;
@@ -27,16 +66,34 @@ export interface PilotStatus {
   readonly updatedAt: number;
   /** After this long without a new write the status is stale (ms). */
   readonly staleAfterMs: number;
+  /** When the pilot started (ms since the epoch). */
+  readonly startedAt?: number;
+  /** The mate. */
+  readonly mate?: MateStatus;
+  /** Each dependency. */
+  readonly dependencies?: Readonly<Record<string, DependencyStatus>>;
+  /** The instance in Consul (Consul mode only). */
+  readonly registration?: RegistrationInfo;
+  /** The last error of a Consul call, and when (ms since the epoch); `null` when none. */
+  readonly lastConsulError?: { readonly message: string; readonly at: number } | null;
 }
 
-/** Writes the status atomically (a temporary file renamed over the old one). */
-export function writeStatus(path: string, status: PilotStatus): void {
+/**
+ * Writes the status atomically (a temporary file renamed over the old one).
+ *
+ * @returns Why it could not be written, or `undefined` when it was.
+ */
+export function writeStatus(path: string, status: PilotStatus): string | undefined {
   const tmp = `${path}.${status.pid}.tmp`;
   try {
     Deno.writeTextFileSync(tmp, `${JSON.stringify(status)}\n`);
     Deno.renameSync(tmp, path);
-  } catch {
+    return undefined;
+  } catch (e) {
     // A read-only or missing folder must not stop the pilot; `health` will say it has no file.
+    // Deno names the temporary file in its message; the path the operator gave says more.
+    const message = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+    return `${path}: ${message.replace(/: \w+ '.*'$/, "")}`;
   }
 }
 

@@ -8,6 +8,14 @@ import { restartBackoff } from "./backoff.ts";
 import { exitCodeOfSignal, FORWARDED_SIGNALS, STOP_SIGNALS } from "./signals.ts";
 import { log } from "./log_command.ts";
 import { keepAlive, onRegistrationResult, register } from "./registration_steps.ts";
+import {
+  healthReason,
+  noteProblem,
+  startTimers,
+  STARTUP_TIMEOUT_EXIT_CODE,
+  startupGiveUp,
+  waitReport,
+} from "./waiting.ts";
 import type {
   CoreConfig,
   DependencyHealth,
@@ -48,6 +56,11 @@ export function initialState(config: CoreConfig): SupervisorState {
     restartAt: 0,
     stopIntent: undefined,
     shutdownRequested: false,
+    startedAt: 0,
+    dependencyNotes: {},
+    matePid: undefined,
+    startCount: 0,
+    lastExit: undefined,
   };
 }
 
@@ -62,11 +75,13 @@ export function step(config: CoreConfig, state: SupervisorState, event: Supervis
   if (state.phase === "exited") return { state, commands: [] };
   switch (event.type) {
     case "start":
-      return maybeStart(config, state, event.at, []);
+      return onStart(config, state, event.at);
     case "dependency":
       return onDependency(config, state, event, event.at);
+    case "dependency-problem":
+      return { state: noteProblem(state, event.name, event.problem, event.at), commands: [] };
     case "mate-spawned":
-      return onSpawned(config, state, event.pid);
+      return onSpawned(config, { ...state, matePid: event.pid }, event.pid);
     case "mate-spawn-failed":
       return exit(state, event.exitCode, [log("error", event.reason)]);
     case "mate-exited":
@@ -78,10 +93,22 @@ export function step(config: CoreConfig, state: SupervisorState, event: Supervis
     case "timer":
       return onTimer(config, state, event.timer, event.at);
     case "registration-result":
-      return onRegistrationResult(state, event);
+      return onRegistrationResult(config, state, event);
     case "deregistration-result":
       return onDeregistrationResult(config, state, event.epoch);
   }
+}
+
+/** The pilot starts: every dependency is unknown until Consul answers. */
+function onStart(config: CoreConfig, state: SupervisorState, now: number): Step {
+  const notes = Object.fromEntries(
+    Object.keys(state.dependencies).map((name) => [
+      name,
+      { since: now, reason: "no answer from Consul yet" },
+    ]),
+  );
+  const started: SupervisorState = { ...state, startedAt: now, dependencyNotes: notes };
+  return maybeStart(config, started, now, startTimers(config));
 }
 
 /** A deregistration answered: the mate may be signalled now, if it waited for that. */
@@ -141,9 +168,23 @@ function maybeStart(
   const reason = config.dependencies.length === 0
     ? "no dependencies"
     : `dependencies healthy: ${config.dependencies.map((d) => d.name).join(", ")}`;
+  const first: SupervisorCommand[] = state.startCount === 0 && config.startupTimeoutMs !== undefined
+    ? [{ type: "cancel-timer", timer: "startup-timeout" }]
+    : [];
   return {
-    state: { ...state, phase: "starting", mateRunning: true, mateStartedAt: now },
-    commands: [...before, log("info", `starting the mate (${reason})`), { type: "spawn" }],
+    state: {
+      ...state,
+      phase: "starting",
+      mateRunning: true,
+      mateStartedAt: now,
+      startCount: state.startCount + 1,
+    },
+    commands: [
+      ...before,
+      ...first,
+      log("info", `starting the mate (${reason})`),
+      { type: "spawn" },
+    ],
   };
 }
 
@@ -185,7 +226,12 @@ function onDependency(
   const { name, health } = event;
   const previous = state.dependencies[name];
   if (previous === undefined || previous === health) return { state, commands: [] };
-  const next = { ...state, dependencies: { ...state.dependencies, [name]: health } };
+  const note = { since: now, reason: event.reason ?? healthReason(health) };
+  const next = {
+    ...state,
+    dependencies: { ...state.dependencies, [name]: health },
+    dependencyNotes: { ...state.dependencyNotes, [name]: note },
+  };
   const commands: SupervisorCommand[] = [];
   if (health === "unknown") {
     const why = event.reason ?? "Consul cannot be reached";
@@ -261,6 +307,8 @@ function onExited(
     ...state,
     mateRunning: false,
     mateStartedAt: undefined,
+    matePid: undefined,
+    lastExit: { code, signal, at: now },
     readyCheckRunning: false,
     readyFailing: false,
     termSent: false,
@@ -319,7 +367,9 @@ function onReadyResult(
   }
   if (state.phase !== "ready") return { state: idle, commands: [] };
   const commands: SupervisorCommand[] = [];
-  if (ok && state.readyFailing) commands.push(log("info", "ready command passes again"));
+  if (ok && state.readyFailing) {
+    commands.push(log("info", "ready command passes again; check passing"));
+  }
   if (!ok && !state.readyFailing) {
     commands.push(log("warning", `ready command failed; check critical: ${oneLine(output)}`));
   }
@@ -406,6 +456,14 @@ function onTimer(config: CoreConfig, state: SupervisorState, timer: TimerName, n
         : { state, commands: [] };
     case "tick":
       return onTick(config, state);
+    case "wait-report":
+      return { state, commands: waitReport(config, state, now) };
+    case "startup-timeout": {
+      const line = startupGiveUp(config, state, now);
+      return line === undefined
+        ? { state, commands: [] }
+        : exit(state, STARTUP_TIMEOUT_EXIT_CODE, [log("error", line)]);
+    }
   }
 }
 

@@ -7,7 +7,7 @@
  */
 
 import { log } from "./log_command.ts";
-import type { SupervisorCommand, SupervisorEvent, SupervisorState } from "./types.ts";
+import type { CoreConfig, SupervisorCommand, SupervisorEvent, SupervisorState } from "./types.ts";
 
 /** The result of a decision: the new state and what to do. */
 interface Decision {
@@ -51,6 +51,7 @@ export function keepAlive(
 
 /** What Consul answered to a registration or a heartbeat. */
 export function onRegistrationResult(
+  config: CoreConfig,
   state: SupervisorState,
   event: RegistrationResult,
 ): Decision {
@@ -65,7 +66,7 @@ export function onRegistrationResult(
       ],
     };
   }
-  if (event.ok) return accepted(state, event.call);
+  if (event.ok) return accepted(config, state, event.call);
   // A heartbeat sent behind a registration that failed fails too: the registration's problem
   // is the one to report, and it is asked again at the next period anyway.
   if (event.call === "heartbeat" && state.registration === "register-failed") {
@@ -93,11 +94,18 @@ export function onRegistrationResult(
   };
 }
 
-function accepted(state: SupervisorState, call: "register" | "heartbeat"): Decision {
+function accepted(
+  config: CoreConfig,
+  state: SupervisorState,
+  call: "register" | "heartbeat",
+): Decision {
   const commands: SupervisorCommand[] = [];
-  if (call === "register") commands.push(log("info", "registered in Consul"));
-  else if (state.registration !== "accepted") {
-    commands.push(log("info", "Consul accepts the heartbeat again"));
+  const check = state.readyFailing ? "critical: the ready command fails" : "passing";
+  if (call === "register") {
+    const as = config.instance ? ` as ${config.instance}` : "";
+    commands.push(log("info", `registered in Consul${as}; check ${check}`));
+  } else if (state.registration !== "accepted") {
+    commands.push(log("info", `Consul accepts the heartbeat again; check ${check}`));
   }
   return {
     state: { ...state, registration: "accepted", registrationProblem: undefined },

@@ -50,6 +50,32 @@ export interface CoreConfig {
   readonly checkPeriodMs: number;
   /** Grace between SIGTERM and SIGKILL. */
   readonly stopTimeoutMs: number;
+  /** Give up (exit) when the dependencies are still missing this long after the start; off when unset. */
+  readonly startupTimeoutMs?: number;
+  /** Period of the "still waiting for…" line while dependencies are missing; none when unset. */
+  readonly waitReportMs?: number;
+  /** The instance as registered, for the log: `api-1a2b3c4d at 10.0.0.5:8080`. */
+  readonly instance?: string;
+}
+
+/** What the pilot knows about one dependency, besides its health. */
+export interface DependencyNote {
+  /** Since when (runtime clock, ms) the health is what it is. */
+  readonly since: number;
+  /** Why, in words: "no passing instance", or why the health is unknown. */
+  readonly reason: string;
+  /** The reason is a failing Consul call (`since`: when the calls began to fail). */
+  readonly problem?: boolean;
+}
+
+/** How the last mate ended. */
+export interface MateExit {
+  /** Its exit code (or 128+n for a signal). */
+  readonly code: number;
+  /** The signal that ended it, if one did. */
+  readonly signal: string | null;
+  /** When (runtime clock, ms). */
+  readonly at: number;
 }
 
 /** The supervisor's state. */
@@ -82,6 +108,16 @@ export interface SupervisorState {
   readonly stopIntent: StopIntent | undefined;
   /** A signal asked the pilot to exit while no mate ran, or while stopping. */
   readonly shutdownRequested: boolean;
+  /** When the pilot started (runtime clock, ms). */
+  readonly startedAt: number;
+  /** Since when and why each dependency has its health. */
+  readonly dependencyNotes: Readonly<Record<string, DependencyNote>>;
+  /** The running mate's pid. */
+  readonly matePid: number | undefined;
+  /** How many times the mate was started. */
+  readonly startCount: number;
+  /** How the last mate ended. */
+  readonly lastExit: MateExit | undefined;
 }
 
 /** Something that happened. `at` is the time in ms from the runtime's clock. */
@@ -93,6 +129,13 @@ export type SupervisorEvent =
     readonly health: DependencyHealth;
     /** Why the health is what it is, when the watcher knows (e.g. an ACL filtered the answer). */
     readonly reason?: string;
+    readonly at: number;
+  }
+  | {
+    /** A call watching a dependency failed (`problem`), or answers again (`undefined`). */
+    readonly type: "dependency-problem";
+    readonly name: string;
+    readonly problem: string | undefined;
     readonly at: number;
   }
   | { readonly type: "mate-spawned"; readonly pid: number; readonly at: number }
@@ -138,7 +181,13 @@ export type SupervisorEvent =
   };
 
 /** The timers the core sets. */
-export type TimerName = "restart" | "tick" | "kill" | "deregister-grace";
+export type TimerName =
+  | "restart"
+  | "tick"
+  | "kill"
+  | "deregister-grace"
+  | "wait-report"
+  | "startup-timeout";
 
 /** Something to do. */
 export type SupervisorCommand =

@@ -46,7 +46,7 @@ Deno.test("parseCommandLine() rejects unknown flags and stray arguments", async 
   equal(flag.kind, "error");
   equal((flag as { message: string }).message, "unknown option '--verbose'");
   const json = await parseCommandLine(["run", "--json"]);
-  equal((json as { message: string }).message, "--json is an option of check only");
+  equal((json as { message: string }).message, "--json is an option of check and status only");
   const stray = await parseCommandLine(["health", "app"]);
   equal((stray as { message: string }).message, 'unexpected argument "app"');
   equal((await parseCommandLine(["version", "--", "x"])).kind, "error");
@@ -91,7 +91,7 @@ Deno.test("parseCommandLine() keeps the pilot's options before the mate's comman
   deepEqual(await parseCommandLine(["run", "--help", "app"]), { kind: "help", command: "run" });
   equal(
     (await parseCommandLine(["--json", "app"]) as { message: string }).message,
-    "--json is an option of check only",
+    "--json is an option of check and status only",
   );
   equal(
     (await parseCommandLine(["--verbose", "app"]) as { message: string }).message,
@@ -99,15 +99,49 @@ Deno.test("parseCommandLine() keeps the pilot's options before the mate's comman
   );
 });
 
-Deno.test("parseCommandLine() never takes a command word for the mate, even one to come", async () => {
-  for (const word of ["status", "maintenance"]) {
-    deepEqual(await parseCommandLine([word]), {
-      kind: "error",
-      message: `"${word}" is an amp-pilot command that this version does not have; ` +
-        `to run a program named ${word}, write: amp-pilot -- ${word}`,
-      command: undefined,
-    });
+Deno.test("parseCommandLine() never takes a command word for the mate", async () => {
+  for (const word of ["run", "check", "health", "status", "maintenance", "graph", "version"]) {
+    const parsed = await parseCommandLine([word]);
+    equal((parsed as { command?: string }).command, word);
+    equal((parsed as { mateArgs?: string[] }).mateArgs?.includes(word) ?? false, false);
   }
   deepEqual(await parseCommandLine(["help"]), { kind: "help", command: undefined });
-  equal(((await parseCommandLine(["health"])) as { command: string }).command, "health");
+  deepEqual(await parseCommandLine(["--", "status"]), {
+    kind: "command",
+    command: "run",
+    mateArgs: ["status"],
+    json: false,
+  });
+});
+
+Deno.test("parseCommandLine() reads status [--json] and maintenance on [reason] / off", async () => {
+  deepEqual(await parseCommandLine(["status", "--json"]), {
+    kind: "command",
+    command: "status",
+    mateArgs: [],
+    json: true,
+  });
+  deepEqual(await parseCommandLine(["maintenance", "on", "deploying", "v2"]), {
+    kind: "command",
+    command: "maintenance",
+    mateArgs: [],
+    json: false,
+    words: ["on", "deploying", "v2"],
+  });
+  deepEqual(await parseCommandLine(["maintenance", "off"]), {
+    kind: "command",
+    command: "maintenance",
+    mateArgs: [],
+    json: false,
+    words: ["off"],
+  });
+  const bad = await parseCommandLine(["maintenance", "maybe"]);
+  equal(
+    (bad as { message: string }).message,
+    "expected maintenance on [reason] or maintenance off",
+  );
+  equal((await parseCommandLine(["maintenance"])).kind, "error");
+  equal((await parseCommandLine(["maintenance", "off", "now"])).kind, "error");
+  equal((await parseCommandLine(["status", "app"])).kind, "error");
+  equal((await parseCommandLine(["maintenance", "on", "--", "x"])).kind, "error");
 });

@@ -1,5 +1,6 @@
 /**
- * Runs `amp-pilot health` against a status file, as Docker's HEALTHCHECK would.
+ * Runs `amp-pilot health` (and the other commands that read the status file) as a separate
+ * process, as Docker's HEALTHCHECK or an operator would.
  *
  * @module
  */
@@ -8,11 +9,22 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** The exit code and the line of `amp-pilot health`. */
 export async function health(statusFile: string): Promise<{ code: number; line: string }> {
-  const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--frozen", MAIN, "health"],
-    env: { AMPPILOT_STATUSFILE: statusFile },
+  const { code, stdout } = await ampPilot(["health"], { AMPPILOT_STATUSFILE: statusFile });
+  return { code, line: stdout };
+}
+
+/** Runs `amp-pilot <args>` with exactly `env` (plus PATH); returns its exit code and output. */
+export async function ampPilot(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--frozen", MAIN, ...args],
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", ...env },
+    clearEnv: true,
     stdout: "piped",
-    stderr: "null",
+    stderr: "piped",
   }).output();
-  return { code, line: new TextDecoder().decode(stdout) };
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
 }

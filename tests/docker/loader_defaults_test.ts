@@ -96,3 +96,22 @@ Deno.test("loaderDefaults() fills the SPEC defaults from the container and its i
   equal(defaults.containerId, ID);
   equal(defaults.nodeId, "n1");
 });
+
+Deno.test("healthcheckCommand() never takes amp-pilot's own health for the ready command", () => {
+  equal(healthcheckCommand(["CMD", "/bin/amp-pilot", "health"]), undefined);
+  equal(healthcheckCommand(["CMD", "amp-pilot", "health"]), undefined);
+  equal(healthcheckCommand(["CMD", "/usr/local/bin/amp-pilot-linux-x64", "health"]), undefined);
+  equal(healthcheckCommand(["CMD-SHELL", "/bin/amp-pilot health || exit 1"]), undefined);
+  equal(healthcheckCommand(["CMD-SHELL", "amp-pilot health"]), undefined);
+  // other programs, and amp-pilot's other commands, still count
+  deepEqual(healthcheckCommand(["CMD", "/bin/amp-pilot", "version"]), [
+    "/bin/amp-pilot",
+    "version",
+  ]);
+  deepEqual(healthcheckCommand(["CMD", "/srv/health"]), ["/srv/health"]);
+  deepEqual(healthcheckCommand(["CMD-SHELL", "curl -f localhost/health"]), [
+    "/bin/sh",
+    "-c",
+    "curl -f localhost/health",
+  ]);
+});

@@ -27,7 +27,8 @@ Deno.test("setupLogging() writes JSON lines with AMPPILOT_LOGFORMAT=json", async
   equal(lines.length, 1);
   ok(lines[0]!.endsWith("\n"));
   const record = JSON.parse(lines[0]!);
-  equal(record.level, "DEBUG");
+  equal(record.level, "debug");
+  match(record.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   equal(record.message, "spawned pid 42");
   equal(record.logger, "amp-pilot.mate");
   equal(record.properties.pid, 42);

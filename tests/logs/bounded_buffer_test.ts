@@ -91,3 +91,14 @@ Deno.test("BoundedBuffer does not count pinned records (sent, not yet answered) 
   b.countDropped(2); // Kafka said it never wrote a and b
   equal(b.dropped, 3);
 });
+
+Deno.test("BoundedBuffer counts every record dropped since the start, reported or not", () => {
+  const b = new BoundedBuffer(2, 1_000_000);
+  for (const line of ["a", "b", "c", "d"]) b.push("stdout", line, 0);
+  equal(b.droppedTotal, 2);
+  b.acknowledgeDropped(2);
+  equal(b.dropped, 0);
+  equal(b.droppedTotal, 2, "a report that reached Kafka does not undo the drops");
+  b.push("stdout", "e", 0);
+  equal(b.droppedTotal, 3);
+});

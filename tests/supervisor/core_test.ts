@@ -508,3 +508,106 @@ Deno.test("restartBackoff() doubles from 1 s to 30 s and resets after 60 s up", 
   deepEqual(restartBackoff(3, 100), { delayMs: 8000, shortRuns: 4 });
   deepEqual(restartBackoff(3, 60_000), { delayMs: 1000, shortRuns: 1 });
 });
+
+/** The log lines among `commands`. */
+function lines(commands: readonly SupervisorCommand[]): string[] {
+  return commands.flatMap((c) => c.type === "log" ? [c.message] : []);
+}
+
+const REPORTING: CoreConfig = { ...CONFIG, waitReportMs: 30_000, instance: "api-1 at 10.0.0.5:80" };
+
+Deno.test("step() says every 30 s which dependency is missing, why and for how long", () => {
+  const h = new Harness(REPORTING);
+  const start = h.send({ type: "start", at: 1_000 });
+  ok(
+    start.some((c) => c.type === "set-timer" && c.timer === "wait-report" && c.delayMs === 30_000),
+  );
+  h.send({ type: "dependency", name: "cache", health: "healthy", at: 2_000 });
+  h.send({ type: "dependency", name: "db", health: "unhealthy", at: 16_000 });
+  const first = h.send({ type: "timer", timer: "wait-report", at: 31_000 });
+  deepEqual(lines(first), ["still waiting for db: no passing instance (15 s)"]);
+  ok(first.some((c) => c.type === "set-timer" && c.timer === "wait-report"));
+  h.send({
+    type: "dependency",
+    name: "db",
+    health: "unknown",
+    reason: "Consul unreachable (connection refused)",
+    at: 40_000,
+  });
+  const second = h.send({ type: "timer", timer: "wait-report", at: 61_000 });
+  deepEqual(lines(second), [
+    "still waiting for db: Consul unreachable (connection refused) (21 s)",
+  ]);
+  h.healthy(62_000, "db");
+  equal(h.state.phase, "starting");
+  deepEqual(lines(h.send({ type: "timer", timer: "wait-report", at: 91_000 })), []);
+});
+
+Deno.test("step() reports a dependency Consul never answered for as such, since the start", () => {
+  const h = new Harness(REPORTING);
+  h.send({ type: "start", at: 0 });
+  const report = h.send({ type: "timer", timer: "wait-report", at: 30_000 });
+  deepEqual(lines(report), [
+    "still waiting for db: no answer from Consul yet (30 s); cache: no answer from Consul yet (30 s)",
+  ]);
+});
+
+Deno.test("step() gives up at the startup timeout with one line naming what was missing", () => {
+  const h = new Harness({ ...REPORTING, startupTimeoutMs: 120_000 });
+  const start = h.send({ type: "start", at: 0 });
+  ok(
+    start.some((c) =>
+      c.type === "set-timer" && c.timer === "startup-timeout" && c.delayMs === 120_000
+    ),
+  );
+  h.healthy(5_000, "cache");
+  h.send({ type: "dependency", name: "db", health: "unhealthy", at: 5_000 });
+  const out = h.send({ type: "timer", timer: "startup-timeout", at: 120_000 });
+  deepEqual(lines(out), [
+    "gave up after the startup timeout of 2 min: still missing db: no passing instance (1 min 55 s); " +
+    "exiting with 69",
+  ]);
+  deepEqual(acts(out), [{ type: "exit", code: 69 }]);
+  equal(h.state.phase, "exited");
+});
+
+Deno.test("step() forgets the startup timeout once the mate has started", () => {
+  const h = new Harness({ ...REPORTING, startupTimeoutMs: 120_000 });
+  h.send({ type: "start", at: 0 });
+  const started = h.healthy(1_000, "db", "cache");
+  ok(started.some((c) => c.type === "cancel-timer" && c.timer === "startup-timeout"));
+  h.send({ type: "mate-spawned", pid: 7, at: 1_000 });
+  equal(h.state.matePid, 7);
+  equal(h.state.startCount, 1);
+  // the timer fired anyway (a race with the cancel): it changes nothing
+  h.send({ type: "dependency", name: "db", health: "unhealthy", at: 2_000 });
+  h.send({ type: "mate-exited", code: 143, signal: "SIGTERM", at: 3_000 });
+  deepEqual(h.state.lastExit, { code: 143, signal: "SIGTERM", at: 3_000 });
+  const late = h.send({ type: "timer", timer: "startup-timeout", at: 120_000 });
+  deepEqual(late, []);
+  equal(h.state.phase, "waiting");
+});
+
+Deno.test("step() logs the registration with the instance and the check's status", () => {
+  const h = new Harness(REPORTING);
+  h.running(0);
+  const accepted = h.accept("register", 10);
+  deepEqual(lines(accepted), ["registered in Consul as api-1 at 10.0.0.5:80; check passing"]);
+});
+
+Deno.test("step() names a failing Consul call as the reason, timed from its first failure", () => {
+  const h = new Harness(REPORTING);
+  h.send({ type: "start", at: 0 });
+  h.healthy(0, "cache");
+  const problem = "Consul call GET /v1/health/service/db failed: cannot connect";
+  deepEqual(h.send({ type: "dependency-problem", name: "db", problem, at: 5_000 }), []);
+  h.send({ type: "dependency-problem", name: "db", problem, at: 20_000 });
+  const report = h.send({ type: "timer", timer: "wait-report", at: 35_000 });
+  deepEqual(lines(report), [`still waiting for db: ${problem} (30 s)`]);
+  // a problem does not hide what Consul did answer
+  h.send({ type: "dependency", name: "db", health: "unhealthy", at: 40_000 });
+  h.send({ type: "dependency-problem", name: "db", problem, at: 41_000 });
+  deepEqual(lines(h.send({ type: "timer", timer: "wait-report", at: 70_000 })), [
+    "still waiting for db: no passing instance (30 s)",
+  ]);
+});

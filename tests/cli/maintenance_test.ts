@@ -1,0 +1,111 @@
+import { equal, match, ok } from "node:assert/strict";
+import { startConsul } from "../support/consul.ts";
+import { checkStatuses, passingIds } from "../support/dependency.ts";
+import { eventually } from "../support/eventually.ts";
+import { startPilot, tempDir } from "../support/pilot.ts";
+import { ampPilot } from "./health_command.ts";
+
+interface ConsulCheck {
+  CheckID: string;
+  Status: string;
+  Notes: string;
+}
+
+async function checksOf(address: string, service: string): Promise<ConsulCheck[]> {
+  const response = await fetch(`http://${address}/v1/health/checks/${service}`);
+  equal(response.status, 200);
+  return await response.json();
+}
+
+Deno.test("maintenance on/off: seen in Consul's health output; the pilot keeps heart-beating", async () => {
+  await using consul = await startConsul();
+  await using dir = await tempDir();
+  const statusFile = `${dir.path}/status.json`;
+  await using pilot = startPilot({
+    CONSUL: consul.address,
+    SERVICE_NAME: "mt-api",
+    AMPPILOT_SERVICEID: "mt-api-1",
+    AMPPILOT_STATUSFILE: statusFile,
+    AMPPILOT_REGISTEREDIP: "127.0.0.1",
+    AMPPILOT_CHECKPERIOD: "0.3",
+  }, ["sleep", "60"]);
+  await pilot.waitForLog(/registered in Consul as mt-api-1/);
+  await eventually(async () =>
+    equal((await passingIds(consul.address, "mt-api")).join(), "mt-api-1")
+  );
+  const matePid = JSON.parse(await Deno.readTextFile(statusFile)).mate.pid;
+  // The command gets no Consul address: it finds Consul and the instance in the status file.
+  const env = { AMPPILOT_STATUSFILE: statusFile };
+  const on = await ampPilot(["maintenance", "on", "deploying", "v2"], env);
+  equal(on.code, 0, on.stderr);
+  equal(
+    on.stdout,
+    "amp-pilot maintenance: mt-api-1 is in maintenance (deploying v2); the mate keeps running\n",
+  );
+  const maintenance = (await checksOf(consul.address, "mt-api"))
+    .find((c) => c.CheckID === "_service_maintenance:mt-api-1");
+  equal(maintenance?.Status, "critical");
+  equal(maintenance?.Notes, "deploying v2");
+  equal((await passingIds(consul.address, "mt-api")).length, 0);
+  // Several heartbeat periods later the pilot's own check still passes, the mate still runs.
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  equal((await checkStatuses(consul.address, "mt-api"))["mt-api-1"], "passing");
+  const status = JSON.parse(await Deno.readTextFile(statusFile));
+  equal(status.mate.pid, matePid);
+  equal(status.mate.starts, 1);
+  const off = await ampPilot(["maintenance", "off"], env);
+  equal(off.code, 0, off.stderr);
+  equal(off.stdout, "amp-pilot maintenance: mt-api-1 is out of maintenance\n");
+  ok(
+    !(await checksOf(consul.address, "mt-api")).some((c) =>
+      c.CheckID.startsWith("_service_maintenance:")
+    ),
+  );
+  await eventually(async () =>
+    equal((await passingIds(consul.address, "mt-api")).join(), "mt-api-1")
+  );
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 143);
+});
+
+Deno.test("maintenance: one line and exit 1 when no pilot runs", async () => {
+  await using dir = await tempDir();
+  const result = await ampPilot(["maintenance", "on"], {
+    AMPPILOT_STATUSFILE: `${dir.path}/none.json`,
+  });
+  equal(result.code, 1);
+  match(
+    result.stderr,
+    /^amp-pilot maintenance: no running pilot: no status file at .*none\.json \(is amp-pilot running here\?\)\n$/,
+  );
+});
+
+Deno.test("maintenance: Consul's refusal is one line, and the token is never shown", async () => {
+  await using consul = await startConsul({ acl: true });
+  await using dir = await tempDir();
+  const statusFile = `${dir.path}/status.json`;
+  await using pilot = startPilot({
+    CONSUL: consul.address,
+    CONSUL_HTTP_TOKEN: consul.masterToken!,
+    SERVICE_NAME: "mt-acl",
+    AMPPILOT_STATUSFILE: statusFile,
+    AMPPILOT_REGISTEREDIP: "127.0.0.1",
+  }, ["sleep", "60"]);
+  await pilot.waitForLog(/registered in Consul as mt-acl-/);
+  const secret = "11111111-2222-3333-4444-555555555555";
+  const denied = await ampPilot(["maintenance", "on"], {
+    AMPPILOT_STATUSFILE: statusFile,
+    CONSUL_HTTP_TOKEN: secret,
+  });
+  equal(denied.code, 1);
+  match(denied.stderr, /^amp-pilot maintenance: .*(403|ACL not found)[^\n]*\n$/);
+  ok(!denied.stderr.includes(secret));
+  ok(!(await Deno.readTextFile(statusFile)).includes(consul.masterToken!));
+  const allowed = await ampPilot(["maintenance", "on"], {
+    AMPPILOT_STATUSFILE: statusFile,
+    CONSUL_HTTP_TOKEN: consul.masterToken!,
+  });
+  equal(allowed.code, 0, allowed.stderr);
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 143);
+});

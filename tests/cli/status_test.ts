@@ -1,0 +1,118 @@
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { startConsul } from "../support/consul.ts";
+import { fakeDependency } from "../support/dependency.ts";
+import { eventually } from "../support/eventually.ts";
+import { startPilot, tempDir } from "../support/pilot.ts";
+import { ampPilot } from "./health_command.ts";
+
+Deno.test("status and health read a real pilot through the conffile's StatusFile", async () => {
+  await using consul = await startConsul();
+  await using dir = await tempDir();
+  const statusFile = `${dir.path}/in-conffile.json`;
+  const conffile = `${dir.path}/pilot.json`;
+  await Deno.writeTextFile(conffile, JSON.stringify({ statusfile: statusFile }));
+  await using db = await fakeDependency(consul.address, "st-db");
+  await using pilot = startPilot({
+    CONSUL: consul.address,
+    SERVICE_NAME: "st-api",
+    DEPENDENCIES: "st-db",
+    AMPPILOT_CONFFILE: conffile,
+    AMPPILOT_REGISTEREDIP: "127.0.0.1",
+    AMPPILOT_REGISTEREDPORT: "8080",
+    AMPPILOT_SERVICEID: "st-api-1",
+  }, ["sleep", "60"]);
+  // Only the conffile tells the commands where the file is, as in a HEALTHCHECK.
+  const env = { AMPPILOT_CONFFILE: conffile };
+  await pilot.waitForLog(
+    /amp-pilot starting in Consul mode: Consul http:\/\/[^ ]+, service st-api as st-api-1 at 127\.0\.0\.1:8080, dependencies st-db; log shipping off/,
+  );
+  await eventually(async () => {
+    const waiting = await ampPilot(["status", "--json"], env);
+    equal(waiting.code, 0, waiting.stdout + waiting.stderr);
+    const status = JSON.parse(waiting.stdout);
+    equal(status.running, true);
+    equal(status.phase, "waiting");
+    equal(status.dependencies["st-db"].health, "unhealthy");
+    equal(status.dependencies["st-db"].reason, "no passing instance");
+    deepEqual(status.mate, { pid: null, starts: 0, lastExit: null });
+    equal(status.registration.state, "none");
+    equal((await ampPilot(["health"], env)).code, 1);
+  });
+  await db.pass();
+  await pilot.waitForLog(/registered in Consul as st-api-1 at 127\.0\.0\.1:8080; check passing/);
+  await eventually(async () => {
+    const text = await ampPilot(["status"], env);
+    equal(text.code, 0, text.stdout);
+    match(text.stdout, /^amp-pilot status: running as pid \d+, up \d+/);
+    match(text.stdout, /\n {2}phase: ready: registered in Consul and passing\n/);
+    match(text.stdout, /\n {2}mate: pid \d+, started 1 time\(s\)\n/);
+    match(text.stdout, /\n {2}dependency st-db: healthy for \d+ s \(passing\)\n/);
+    match(
+      text.stdout,
+      /\n {2}Consul: http:\/\/[^;]+; instance st-api-1 of st-api at 127\.0\.0\.1:8080: accepted\n/,
+    );
+    match(text.stdout, new RegExp(`\\n {2}status file: ${statusFile}, written \\d+ s ago\\n$`));
+    const verdict = await ampPilot(["health"], env);
+    equal(verdict.code, 0, verdict.stdout);
+  });
+  const json = JSON.parse((await ampPilot(["status", "--json"], env)).stdout);
+  ok(json.mate.pid > 0);
+  equal(json.lastConsulError, null);
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 143);
+  const after = await ampPilot(["status"], env);
+  equal(after.code, 1);
+  match(
+    after.stdout,
+    /^amp-pilot status: not running \(not ready \(exited\): the pilot has exited\)/,
+  );
+  match(
+    after.stdout,
+    /\n {2}mate: not running, started 1 time\(s\); last exit by SIGTERM \d+ s ago\n/,
+  );
+});
+
+Deno.test("status exits 1 with one line when no pilot wrote a status file", async () => {
+  await using dir = await tempDir();
+  const result = await ampPilot(["status"], { AMPPILOT_STATUSFILE: `${dir.path}/none.json` });
+  equal(result.code, 1);
+  equal(
+    result.stdout,
+    `amp-pilot status: no status file at ${dir.path}/none.json (is amp-pilot running here?)\n`,
+  );
+});
+
+Deno.test("a status file that cannot be written is a warning at the start", async () => {
+  await using consul = await startConsul();
+  await using pilot = startPilot({
+    CONSUL: consul.address,
+    SERVICE_NAME: "st-ro",
+    AMPPILOT_STATUSFILE: "/proc/amp-pilot-cannot-write/status.json",
+    AMPPILOT_REGISTEREDIP: "127.0.0.1",
+  }, ["sleep", "60"]);
+  await pilot.waitForLog(
+    /WRN.*cannot write the status file \(\/proc\/amp-pilot-cannot-write\/status\.json: No such file or directory \(os error 2\)\); amp-pilot health and status will not see this pilot/,
+  );
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 143);
+  equal(pilot.stderr().match(/cannot write the status file/g)?.length, 1);
+  const logs = pilot.stderr();
+  ok(logs.indexOf("cannot write the status file") < logs.indexOf("starting the mate"), logs);
+});
+
+Deno.test("the startup timeout gives up with exit 69 and names what was missing", async () => {
+  await using consul = await startConsul();
+  await using pilot = startPilot({
+    CONSUL: consul.address,
+    SERVICE_NAME: "st-late",
+    DEPENDENCIES: "st-never",
+    AMPPILOT_STARTUPTIMEOUT: "1",
+    AMPPILOT_REGISTEREDIP: "127.0.0.1",
+  }, ["sleep", "60"]);
+  equal((await pilot.status).code, 69);
+  match(
+    pilot.stderr(),
+    /gave up after the startup timeout of 1 s: still missing st-never: (no passing instance|no answer from Consul yet) \(1 s\); exiting with 69/,
+  );
+  ok(!/starting the mate/.test(pilot.stderr()));
+});
