@@ -61,9 +61,8 @@ const COMMANDS: readonly CommandName[] = [
 const TAKES_JSON: readonly CommandName[] = ["check", "status"];
 
 /**
- * Words that are amp-pilot's commands, now or soon: a first argument equal to one of them is
- * never taken for the mate (a mate of that name needs `--`), so that a later version adding the
- * command does not change what an existing `docker run image <word>` does.
+ * Words that are amp-pilot's commands: a first argument equal to one of them is never taken for
+ * the mate (a mate of that name needs `--`).
  */
 export const COMMAND_WORDS: readonly string[] = [
   ...COMMANDS,
@@ -94,8 +93,7 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedA
   if (first !== undefined && first !== "--" && !first.startsWith("-")) {
     if (!COMMAND_WORDS.includes(first)) return runMate(argv);
     if (first === "help") return { kind: "help", command: asCommand(argv[1]) };
-    command = asCommand(first);
-    if (command === undefined) return notInThisBuild(first);
+    command = first as CommandName;
     rest = argv.slice(1);
   }
 
@@ -155,15 +153,6 @@ function maintenanceWords(words: readonly string[]): ParsedArgs {
 /** `amp-pilot /app --flag`: the whole command line is the mate's. */
 function runMate(argv: readonly string[]): ParsedArgs {
   return { kind: "command", command: "run", mateArgs: [...argv], json: false };
-}
-
-function notInThisBuild(word: string): ParsedArgs {
-  return {
-    kind: "error",
-    message: `"${word}" is an amp-pilot command that this version does not have; ` +
-      `to run a program named ${word}, write: amp-pilot -- ${word}`,
-    command: undefined,
-  };
 }
 
 /**

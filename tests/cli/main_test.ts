@@ -132,12 +132,6 @@ Deno.test("main.ts version, --help and usage errors", async () => {
   match(help.out, /removes a critical instance after \(at most 168h\)\s+AMPPILOT_DEREGISTERAFTER/);
   match(help.out, /AMPPILOT_KAFKA_SASL_MECHANISM,\s+AMPPILOT_KAFKA_USERNAME/);
   match(help.out, /CONSUL_CACERT, CONSUL_CLIENT_CERT, CONSUL_CLIENT_KEY;/);
-  const reserved = await pilot(["graph"]);
-  equal(reserved.code, 2);
-  match(
-    reserved.err,
-    /^amp-pilot: "graph" is an amp-pilot command that this version does not have/,
-  );
   const flag = await pilot(["check", "--nope"]);
   equal(flag.code, 2);
   match(flag.err, /unknown option '--nope'/);
