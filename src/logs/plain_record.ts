@@ -17,6 +17,10 @@ const TIMESTAMP = encoder.encode('{"timestamp":"');
 const TIME_ID = encoder.encode('","time_id":"');
 const END = encoder.encode('"}');
 const ISO_LENGTH = 24; // 2026-11-25T09:01:20.123Z
+/** The last three digits of `time_id` (the sequence number modulo 1000): "000" to "999". */
+const SEQUENCE_DIGITS = encoder.encode(
+  Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, "0")).join(""),
+);
 
 /** Encodes plain mate lines of one pilot (one metadata) as record values. */
 export class PlainRecordEncoder {
@@ -58,7 +62,7 @@ export class PlainRecordEncoder {
   writeValue(out: ByteWriter, record: BufferedRecord): void {
     out.raw(TIMESTAMP).raw(this.#isoBytes(record.timeMs)).raw(TIME_ID)
       .raw(this.#timeDigits(record.timeMs));
-    writeDigits(out, record.seq % 1000, 3);
+    writeSequenceDigits(out, record.seq % 1000);
     out.raw(this.#middle![record.stream as "stdout" | "stderr"]).raw(record.line as Uint8Array)
       .raw(END);
   }
@@ -132,6 +136,17 @@ function digitCount(value: number): number {
   let count = 1;
   while (value >= 10 ** count) count++;
   return count;
+}
+
+/** Writes `n` (below 1000) as three digits, from a table: once per record. */
+function writeSequenceDigits(out: ByteWriter, n: number): void {
+  out.ensure(3);
+  const bytes = out.bytes;
+  const at = out.length;
+  bytes[at] = SEQUENCE_DIGITS[n * 3]!;
+  bytes[at + 1] = SEQUENCE_DIGITS[n * 3 + 1]!;
+  bytes[at + 2] = SEQUENCE_DIGITS[n * 3 + 2]!;
+  out.skip(3);
 }
 
 /** Writes `value` (below 10^16) as exactly `count` decimal digits (zero-padded). */
