@@ -419,6 +419,7 @@ async function main(): Promise<void> {
       kafka_records_per_s: shipping.kafka_records_per_s,
       kafka_records_lost: shipping.kafka_records_lost,
       kafka_topic_records: shipping.kafka_topic_records,
+      kafka_pilot_cpu_s: shipping.kafka_pilot_cpu_s,
       buffer_rss_growth_mb: growth.buffer_rss_growth_mb,
     };
     const rows: [string, number, string][] = [
@@ -461,6 +462,7 @@ async function main(): Promise<void> {
         result.kafka_topic_records,
         "(lines + pilot records + duplicates)",
       ],
+      ["  pilot CPU (user + system)", result.kafka_pilot_cpu_s, `s for ${KAFKA_RECORDS} records`],
       ["buffer RSS growth, Kafka down", result.buffer_rss_growth_mb, "MB (target ≤ 16 MiB + 10)"],
     ];
     for (const [label, value, unit] of rows) {

@@ -58,3 +58,31 @@ Deno.test("PlainRecordEncoder writes time ids of every length and with inner zer
     }
   }
 });
+
+Deno.test("PlainRecordEncoder finds every byte that is not plain, wherever it is in the line", () => {
+  const encoder = new PlainRecordEncoder(META);
+  const memory = new Uint8Array(64);
+  for (let byte = 0; byte < 256; byte++) {
+    const plain = byte >= 0x20 && byte <= 0x7f && byte !== 0x22 && byte !== 0x5c;
+    for (let offset = 0; offset < 4; offset++) {
+      for (let at = 0; at < 13; at++) {
+        memory.fill(0x61); // "a"
+        memory[offset + at] = byte;
+        const line = memory.subarray(offset, offset + 13); // words start at any alignment
+        const record: BufferedRecord = { seq: at, stream: "stdout", timeMs: 1.5, line };
+        const expected = plain && !(byte === 0x7b && at === 0)
+          ? recordJson(META, record)
+          : undefined;
+        equal(encoded(encoder, record), expected, `byte ${byte} at ${at}, offset ${offset}`);
+      }
+    }
+  }
+});
+
+Deno.test("PlainRecordEncoder writes each record's own time when lines of one time are followed by another", () => {
+  const encoder = new PlainRecordEncoder(META);
+  for (const timeMs of [1_764_000_000_123.456, 1_764_000_000_123.456, 1_764_000_000_123.457, 5]) {
+    const record: BufferedRecord = { seq: 3, stream: "stderr", timeMs, line: bytes("line") };
+    equal(encoded(encoder, record), recordJson(META, record), `${timeMs}`);
+  }
+});
