@@ -46,12 +46,18 @@ Deno.test("KafkaShipper through a proxy that loses Kafka's answers", async (t) =
     const connections = proxy.connections;
     try {
       let pushed = 1;
-      // Several rounds of lines, so that several batches are in flight when an answer is lost.
+      let lost = 0;
+      // Several rounds of lines, so that several batches are in flight when an answer is lost,
+      // and more until it is: how many Produce requests a round makes depends on the machine's
+      // speed (a busy machine gathers more lines into each batch).
       for (const lose of [2, 1, 3]) {
         proxy.loseProduceAnswer(lose);
-        for (let round = 0; round < 8; round++) {
+        lost++;
+        const until = Date.now() + 20_000;
+        for (let round = 0; round < 8 || proxy.answersLost < lost; round++) {
+          ok(Date.now() < until, `answer ${lose} from now was not lost within 20 s`);
           for (let i = 0; i < 400; i++) shipper.push("stdout", `line ${pushed++}`);
-          await new Promise((r) => setTimeout(r, 3));
+          await new Promise((r) => setTimeout(r, round < 8 ? 3 : 20));
         }
         await eventually(() => equal(shipper.sent, pushed), 20_000);
       }
