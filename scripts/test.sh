@@ -91,7 +91,7 @@ fi
 if ((${#missing[@]} == 0)); then
   say "Debian packages: all there"
 elif [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-  say "missing: install the Debian packages ${missing[*]} (as root: apt-get install ${missing[*]}), then run deno task test again"
+  say "missing Debian packages: as root, run apt-get install ${missing[*]}"
   exit 1
 else
   say "installing Debian packages ${missing[*]} (apt-get: about a minute the first time)"
@@ -158,7 +158,7 @@ if ((load > 0)); then
   done
 fi
 deno=$(deno_bin) || { say "no deno on PATH: bash scripts/install_deno.sh prints where it is"; exit 1; }
-say "running the tests (deno test: several minutes)"
+say "running the tests (deno test: 12 to 18 minutes on a busy 2-core machine)"
 rc=0
 "$deno" test --allow-all --frozen "$@" || rc=$?
 say "tests done in $((SECONDS - begun)) s in all (exit code $rc)"
