@@ -98,9 +98,9 @@ else
   install_packages() {
     export DEBIAN_FRONTEND=noninteractive
     # A fresh machine may have no package lists yet.
-    if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/amp-pilot-apt.log 2>&1; then
+    if ! apt-get install -y -q "${missing[@]}" >/tmp/amp-pilot-apt.log 2>&1; then
       apt-get update -q >>/tmp/amp-pilot-apt.log 2>&1
-      apt-get install -y -q --no-install-recommends "${missing[@]}" >>/tmp/amp-pilot-apt.log 2>&1
+      apt-get install -y -q "${missing[@]}" >>/tmp/amp-pilot-apt.log 2>&1
     fi
   }
   with_progress "installing Debian packages" install_packages ||
@@ -110,7 +110,7 @@ fi
 # 2. Docker engine -----------------------------------------------------------------------------
 if [[ -n "${DOCKER_HOST:-}" ]]; then
   docker version >/dev/null 2>&1 ||
-    { say "DOCKER_HOST=$DOCKER_HOST answers no docker version: start that engine, or unset DOCKER_HOST to let the tests start their own"; exit 1; }
+    { say "no Docker engine answers at DOCKER_HOST=$DOCKER_HOST: start it, or unset DOCKER_HOST and the tests start their own"; exit 1; }
   say "Docker engine: DOCKER_HOST=$DOCKER_HOST (left as it is)"
 elif DOCKER_HOST=$(bash scripts/docker_engine.sh running); then
   export DOCKER_HOST
@@ -158,7 +158,11 @@ if ((load > 0)); then
   done
 fi
 deno=$(deno_bin) || { say "no deno on PATH: bash scripts/install_deno.sh prints where it is"; exit 1; }
-say "running the tests (deno test: 12 to 18 minutes on a busy 2-core machine)"
+if (($# == 0)); then
+  say "running the tests (deno test: 12 to 18 minutes on a busy 2-core machine)"
+else
+  say "running deno test $*"
+fi
 rc=0
 "$deno" test --allow-all --frozen "$@" || rc=$?
 say "tests done in $((SECONDS - begun)) s in all (exit code $rc)"
