@@ -22,6 +22,9 @@ begun=$SECONDS
 
 say() { printf '[test set-up %3ss] %s\n' "$((SECONDS - begun))" "$*" >&2; }
 
+# with_progress <what> <command...>: a line every 20 s while a long step runs.
+source scripts/with_progress.sh
+
 # The Deno that runs this task (not necessarily on PATH), else the one on PATH.
 deno_bin() {
   local parent
@@ -30,12 +33,11 @@ deno_bin() {
 }
 
 # Processes and engine to stop at the end.
-ticker=""
 load_pids=()
 started_engine=""
 cleanup() {
   local rc=$?
-  [[ -n "$ticker" ]] && kill "$ticker" 2>/dev/null
+  [[ -n "$progress_ticker" ]] && kill "$progress_ticker" 2>/dev/null
   for pid in "${load_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   if [[ -n "$started_engine" ]]; then
     say "stopping the Docker engine started for the tests"
@@ -46,27 +48,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# Runs "$@" and says every 20 s that it still runs, so that a long first-time step is never silent.
-with_progress() {
-  local what=$1 since=$SECONDS rc=0
-  shift
-  (
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    while :; do
-      sleep 20 &
-      nap=$!
-      wait "$nap"
-      say "  ... still $what ($((SECONDS - since)) s)"
-    done
-  ) &
-  ticker=$!
-  "$@" || rc=$?
-  kill "$ticker" 2>/dev/null || true
-  wait "$ticker" 2>/dev/null || true
-  ticker=""
-  return "$rc"
-}
 
 java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
 
@@ -159,7 +140,7 @@ if ((load > 0)); then
 fi
 deno=$(deno_bin) || { say "no deno on PATH: bash scripts/install_deno.sh prints where it is"; exit 1; }
 if (($# == 0)); then
-  say "running the tests (deno test: 12 to 18 minutes on a busy 2-core machine)"
+  say "running the tests (deno test: 8 to 18 minutes on a busy 2-core machine)"
 else
   say "running deno test $*"
 fi
