@@ -5,11 +5,16 @@
 #
 #   docker_engine.sh install   install docker.io when dockerd is missing (needs root)
 #   docker_engine.sh start     start the engine (if not running) and print DOCKER_HOST
+#   docker_engine.sh running   exit 0 when the engine is running (and print DOCKER_HOST)
 #   docker_engine.sh stop      stop the engine started here
+#
+# Environment: AMP_PILOT_DOCKER_RUN (socket, pid file, log; default /tmp/amp-pilot-docker) and
+# AMP_PILOT_DOCKER_ROOT (images and containers; default $AMP_PILOT_CACHE/docker). A second
+# engine needs both of its own: two engines on one data root corrupt it.
 set -euo pipefail
 
 cache="${AMP_PILOT_CACHE:-$HOME/.cache/amp-pilot}"
-root="$cache/docker"
+root="${AMP_PILOT_DOCKER_ROOT:-$cache/docker}"
 run="${AMP_PILOT_DOCKER_RUN:-/tmp/amp-pilot-docker}"
 sock="$run/docker.sock"
 pidfile="$run/docker.pid"
@@ -38,6 +43,10 @@ case "${1:-}" in
     fi
     echo "unix://$sock"
     ;;
+  running)
+    running || exit 1
+    echo "unix://$sock"
+    ;;
   stop)
     if running; then
       pid=$(cat "$pidfile")
@@ -47,7 +56,7 @@ case "${1:-}" in
     fi
     ;;
   *)
-    echo "usage: docker_engine.sh install|start|stop" >&2
+    echo "usage: docker_engine.sh install|start|running|stop" >&2
     exit 2
     ;;
 esac
