@@ -52,7 +52,10 @@ export interface RegistrationInfo {
   readonly address: string;
 }
 
-/** What the status file holds. The fields after `staleAfterMs` are absent in direct mode. */
+/**
+ * What the status file holds. The fields after `staleAfterMs` are absent from a file an older
+ * version wrote; `registration` is absent in direct mode too.
+ */
 export interface PilotStatus {
   /** The supervisor's phase. */
   readonly phase: Phase;

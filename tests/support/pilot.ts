@@ -11,7 +11,7 @@ import { callerLabel, recordPilotOutput } from "./secrets.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-/** Fast periods, a 1 s stop timeout and a fixed address, so that integration tests run in seconds. */
+/** Fast periods, a 1 s stop timeout and a fixed address: integration tests that run in seconds. */
 export const FAST_PERIODS: Readonly<Record<string, string>> = {
   AMPPILOT_STARTUPCHECKPERIOD: "0.2",
   AMPPILOT_CHECKPERIOD: "0.5",
