@@ -48,7 +48,10 @@ export interface RegistrationInfo {
   readonly serviceId: string;
   /** The service name. */
   readonly serviceName: string;
-  /** The address:port sent to Consul (`agent` when Consul uses the agent's address). */
+  /**
+   * The address:port sent to Consul (`[v6]:port` for IPv6; `the agent's address:port` when Consul
+   * uses the agent's address).
+   */
   readonly address: string;
 }
 
