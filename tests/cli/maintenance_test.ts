@@ -3,7 +3,7 @@ import { startConsul } from "../support/consul.ts";
 import { checkStatuses, fakeDependency, passingIds } from "../support/dependency.ts";
 import { eventually } from "../support/eventually.ts";
 import { FAST_PERIODS, startPilot, tempDir } from "../support/pilot.ts";
-import { ampPilot } from "./health_command.ts";
+import { ampPilot } from "../support/amp_pilot_command.ts";
 
 interface ConsulCheck {
   CheckID: string;
