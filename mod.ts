@@ -44,7 +44,8 @@
  * import { ConfigError, loadConfig } from "./mod.ts";
  *
  * try {
- *   const { config, warnings } = await loadConfig({ env: { AMPPILOT_LAUNCH_CMD: "app --port 80" } });
+ *   const env = { AMPPILOT_LAUNCH_CMD: "app --port 80" };
+ *   const { config, warnings } = await loadConfig({ env });
  *   if (config.cmd?.[1] !== "--port" || warnings.length !== 0) throw new Error("unexpected");
  * } catch (e) {
  *   if (e instanceof ConfigError) throw new Error(e.problems.join("\n"));

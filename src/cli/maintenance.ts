@@ -3,7 +3,7 @@
  * Consul's maintenance mode. The instance and Consul's address come from the status file; the
  * token (never in the file) and the TLS files come from this command's own environment, as for
  * `run`. The pilot keeps heart-beating and the mate keeps running: maintenance is a separate
- * critical check that Consul adds and removes.
+ * critical check that Consul adds and removes (and drops when the pilot deregisters the instance).
  *
  * @module
  */

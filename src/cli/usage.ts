@@ -88,7 +88,9 @@ const MAINTENANCE = `Usage: amp-pilot maintenance on [reason…]
 
 Puts this container's instance in (or out of) Consul's maintenance mode: Consul adds a critical
 check with the reason, so the instance leaves every passing query, while the pilot keeps
-heart-beating and the mate keeps running. The instance and Consul's address come from the
+heart-beating and the mate keeps running. It lasts until the pilot deregisters the instance (a
+dependency lost, the mate restarted, the pilot stopped): Consul drops the maintenance with it, and
+the next registration is out of maintenance. The instance and Consul's address come from the
 status file (CONSUL, when set, overrides the address); the ACL token and TLS files come from this
 command's environment (CONSUL_HTTP_TOKEN…), as for run: the status file never holds the token.
 Exits 0 when Consul took it, 1 when no pilot runs or Consul refused, 2 on a configuration error.`;

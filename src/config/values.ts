@@ -84,7 +84,10 @@ export function parseDurationMs(text: string): number | undefined {
   return total;
 }
 
-/** The longest delay a JavaScript timer holds: 2^31 - 1 ms (about 24.8 days); longer ones fire at once. */
+/**
+ * The longest delay a JavaScript timer holds: 2^31 - 1 ms (about 24.8 days); longer ones fire at
+ * once.
+ */
 export const TIMER_LIMIT_MS = 2 ** 31 - 1;
 
 /** A duration as a user writes it: `1h`, `90s`, `1m30s`, `250ms`. */

@@ -18,17 +18,59 @@ export interface PublishedDependency {
   readonly onlyAtStartup: boolean;
 }
 
-/** The Meta entries that publish `dependencies` (none when there are none). */
+/** Consul's longest Meta value (characters): a longer one fails the whole registration (400). */
+export const META_VALUE_MAX = 512;
+
+/**
+ * Most keys one list takes (Consul allows 64 Meta pairs in all): 30 keys hold at least 15,000
+ * characters of names; what would not fit is not published.
+ */
+const MAX_KEYS_PER_LIST = 30;
+
+/**
+ * The Meta entries that publish `dependencies` (none when there are none). A list longer than
+ * {@linkcode META_VALUE_MAX} goes on under numbered keys: `amp-pilot-dependencies`, then
+ * `amp-pilot-dependencies-2`, `-3`…
+ */
 export function dependencyMeta(
   dependencies: readonly PublishedDependency[],
 ): Record<string, string> {
   if (dependencies.length === 0) return {};
-  const meta: Record<string, string> = {
-    [DEPENDENCIES_META_KEY]: dependencies.map((d) => d.name).join(","),
-  };
-  const startupOnly = dependencies.filter((d) => d.onlyAtStartup).map((d) => d.name);
-  if (startupOnly.length > 0) meta[STARTUP_ONLY_META_KEY] = startupOnly.join(",");
+  const meta: Record<string, string> = {};
+  publish(meta, DEPENDENCIES_META_KEY, dependencies.map((d) => d.name));
+  publish(
+    meta,
+    STARTUP_ONLY_META_KEY,
+    dependencies.filter((d) => d.onlyAtStartup).map((d) => d.name),
+  );
   return meta;
+}
+
+/** Puts `names`, comma-separated, under `key` and its numbered keys, each value short enough. */
+function publish(meta: Record<string, string>, key: string, names: readonly string[]): void {
+  const values: string[] = [];
+  for (const name of names) {
+    const last = values.at(-1);
+    if (last !== undefined && last.length + 1 + name.length <= META_VALUE_MAX) {
+      values[values.length - 1] = `${last},${name}`;
+    } else values.push(name);
+  }
+  values.slice(0, MAX_KEYS_PER_LIST).forEach((value, i) => (meta[numbered(key, i)] = value));
+}
+
+/** The list under `key` and its numbered keys; `undefined` when `key` is absent. */
+function read(meta: Readonly<Record<string, string>>, key: string): string[] | undefined {
+  if (meta[key] === undefined) return undefined;
+  const listed: string[] = [];
+  let value: string | undefined = meta[key];
+  for (let i = 1; value !== undefined; value = meta[numbered(key, i++)]) {
+    listed.push(...names(value));
+  }
+  return listed;
+}
+
+function numbered(key: string, i: number): string {
+  return i === 0 ? key : `${key}-${i + 1}`;
 }
 
 /**
@@ -38,10 +80,11 @@ export function dependencyMeta(
 export function dependenciesFromMeta(
   meta: Readonly<Record<string, string>> | undefined,
 ): PublishedDependency[] | undefined {
-  const listed = meta?.[DEPENDENCIES_META_KEY];
+  if (meta === undefined) return undefined;
+  const listed = read(meta, DEPENDENCIES_META_KEY);
   if (listed === undefined) return undefined;
-  const startupOnly = new Set(names(meta?.[STARTUP_ONLY_META_KEY] ?? ""));
-  return names(listed).map((name) => ({ name, onlyAtStartup: startupOnly.has(name) }));
+  const startupOnly = new Set(read(meta, STARTUP_ONLY_META_KEY) ?? []);
+  return listed.map((name) => ({ name, onlyAtStartup: startupOnly.has(name) }));
 }
 
 function names(text: string): string[] {

@@ -2,8 +2,8 @@
  * Writes the Kafka record of a plain mate line straight as bytes: the same JSON text as
  * `recordJson`, but the line's bytes are copied as they are, never decoded to a string and
  * encoded again, and the metadata's bytes are built once. A plain line is ASCII (DEL included)
- * without control characters, `"` or `\`, that is not a JSON object: nearly every log line. Others take
- * `recordJson`.
+ * without control characters, `"` or `\`, that is not a JSON object: nearly every log line.
+ * Others take `recordJson`.
  *
  * @module
  */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ConsulError } from "../consul/errors.ts";
 import type { CallOutcome } from "../consul/registration.ts";
 
 /** The outcome label of a Consul call: ok, error (Consul refused it), unreachable (no answer). */
@@ -39,6 +40,16 @@ export class ConsulTally {
   outcome(call: string, outcome: Exclude<CallOutcome, { result: "superseded" }>): void {
     if (outcome.result === "ok") return this.count(call, "ok");
     this.count(call, outcome.status === undefined ? "unreachable" : "error");
+  }
+
+  /**
+   * Counts a watch's new problem: `unreachable` only when Consul gave no answer; an answer that
+   * says no (an HTTP error, the ACL filter, the connection limit, garbage) is an `error`.
+   */
+  watchProblem(error: ConsulError): void {
+    const noAnswer = error.failure === "unreachable" || error.failure === "timeout" ||
+      error.failure === "late-answer";
+    this.count("watch", noAnswer ? "unreachable" : "error");
   }
 
   /** Counts one call. */

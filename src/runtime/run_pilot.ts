@@ -171,10 +171,7 @@ class Shell {
             });
             if (error) {
               this.#consulCalls.error(error.message, now());
-              this.#consulCalls.count(
-                "watch",
-                error.status === undefined ? "unreachable" : "error",
-              );
+              this.#consulCalls.watchProblem(error);
             }
             watching(error, name);
           },

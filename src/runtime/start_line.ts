@@ -18,9 +18,16 @@ export function showListenAddress(a: { readonly hostname: string; readonly port:
   return `${a.hostname.includes(":") ? `[${a.hostname}]` : a.hostname}:${a.port}`;
 }
 
-/** The address:port sent to Consul; without an IP, Consul uses the agent's address. */
-export function registeredAddress(config: PilotConfig, ip: string | undefined): string {
-  return `${ip ?? "the agent's address"}:${config.registeredPort}`;
+/**
+ * The address:port sent to Consul, an IPv6 address in brackets; without an IP, Consul uses the
+ * agent's address.
+ */
+export function registeredAddress(
+  config: Pick<PilotConfig, "registeredPort">,
+  ip: string | undefined,
+): string {
+  if (ip === undefined) return `the agent's address:${config.registeredPort}`;
+  return showListenAddress({ hostname: ip, port: config.registeredPort });
 }
 
 /** The one line the pilot logs at its start. */

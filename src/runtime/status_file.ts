@@ -48,11 +48,17 @@ export interface RegistrationInfo {
   readonly serviceId: string;
   /** The service name. */
   readonly serviceName: string;
-  /** The address:port sent to Consul (`agent` when Consul uses the agent's address). */
+  /**
+   * The address:port sent to Consul (`[v6]:port` for IPv6; `the agent's address:port` when Consul
+   * uses the agent's address).
+   */
   readonly address: string;
 }
 
-/** What the status file holds. The fields after `staleAfterMs` are absent in direct mode. */
+/**
+ * What the status file holds. The fields after `staleAfterMs` are absent from a file an older
+ * version wrote; `registration` is absent in direct mode too.
+ */
 export interface PilotStatus {
   /** The supervisor's phase. */
   readonly phase: Phase;

@@ -50,7 +50,10 @@ export interface CoreConfig {
   readonly checkPeriodMs: number;
   /** Grace between SIGTERM and SIGKILL. */
   readonly stopTimeoutMs: number;
-  /** Give up (exit) when the dependencies are still missing this long after the start; off when unset. */
+  /**
+   * Give up (exit) when the dependencies are still missing this long after the start; off when
+   * unset.
+   */
   readonly startupTimeoutMs?: number;
   /** Period of the "still waiting for…" line while dependencies are missing; none when unset. */
   readonly waitReportMs?: number;

@@ -3,7 +3,7 @@ import { startConsul } from "../support/consul.ts";
 import { fakeDependency } from "../support/dependency.ts";
 import { eventually } from "../support/eventually.ts";
 import { startPilot, tempDir } from "../support/pilot.ts";
-import { health } from "./health_command.ts";
+import { health } from "../support/amp_pilot_command.ts";
 
 Deno.test("amp-pilot health follows the pilot: waiting, ready, exited", async () => {
   await using consul = await startConsul();

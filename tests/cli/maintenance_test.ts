@@ -1,9 +1,9 @@
 import { equal, match, ok } from "node:assert/strict";
 import { startConsul } from "../support/consul.ts";
-import { checkStatuses, passingIds } from "../support/dependency.ts";
+import { checkStatuses, fakeDependency, passingIds } from "../support/dependency.ts";
 import { eventually } from "../support/eventually.ts";
-import { startPilot, tempDir } from "../support/pilot.ts";
-import { ampPilot } from "./health_command.ts";
+import { FAST_PERIODS, startPilot, tempDir } from "../support/pilot.ts";
+import { ampPilot } from "../support/amp_pilot_command.ts";
 
 interface ConsulCheck {
   CheckID: string;
@@ -64,6 +64,41 @@ Deno.test("maintenance on/off: seen in Consul's health output; the pilot keeps h
   await eventually(async () =>
     equal((await passingIds(consul.address, "mt-api")).join(), "mt-api-1")
   );
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 143);
+});
+
+Deno.test("maintenance ends when the pilot deregisters: the next registration passes", async () => {
+  await using consul = await startConsul();
+  await using dir = await tempDir();
+  const statusFile = `${dir.path}/status.json`;
+  await using db = await fakeDependency(consul.address, "mt-db");
+  await db.pass();
+  await using pilot = startPilot({
+    CONSUL: consul.address,
+    SERVICE_NAME: "mt-web",
+    AMPPILOT_SERVICEID: "mt-web-1",
+    DEPENDENCIES: "mt-db",
+    AMPPILOT_STATUSFILE: statusFile,
+    ...FAST_PERIODS,
+  }, ["sleep", "60"]);
+  await pilot.waitForLog(/registered in Consul as mt-web-1/);
+  const on = await ampPilot(["maintenance", "on"], { AMPPILOT_STATUSFILE: statusFile });
+  equal(on.code, 0, on.stderr);
+  const inMaintenance = async () =>
+    (await checksOf(consul.address, "mt-web")).some((c) =>
+      c.CheckID === "_service_maintenance:mt-web-1"
+    );
+  ok(await inMaintenance());
+  // The dependency lost: the pilot deregisters the instance, and Consul drops the maintenance.
+  await db.fail();
+  await pilot.waitForLog(/stopping the mate: dependency mt-db is no longer healthy/);
+  await db.pass();
+  await eventually(
+    async () => equal((await passingIds(consul.address, "mt-web")).join(), "mt-web-1"),
+    30_000,
+  );
+  equal(await inMaintenance(), false);
   pilot.signal("SIGTERM");
   equal((await pilot.status).code, 143);
 });

@@ -3,7 +3,7 @@ import { startConsul } from "../support/consul.ts";
 import { fakeDependency } from "../support/dependency.ts";
 import { eventually } from "../support/eventually.ts";
 import { startPilot, tempDir } from "../support/pilot.ts";
-import { ampPilot } from "./health_command.ts";
+import { ampPilot } from "../support/amp_pilot_command.ts";
 
 Deno.test("status and health read a real pilot through the conffile's StatusFile", async () => {
   await using consul = await startConsul();

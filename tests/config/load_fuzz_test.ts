@@ -1,8 +1,8 @@
 /**
  * Configuration fuzzing: random environments, conffiles and Docker discovery values (keys of the
- * settings table, random values, random bytes). Whatever they hold, loading the configuration either succeeds or
- * throws its own ConfigError, each problem is one line naming a variable or a conffile key, and
- * no problem or warning shows a secret.
+ * settings table, random values, random bytes). Whatever they hold, loading the configuration
+ * either succeeds or throws its own ConfigError, each problem is one line naming a variable or a
+ * conffile key, and no problem or warning shows a secret.
  *
  * The seed is printed; `AMP_PILOT_FUZZ_SEED=<seed>` replays a run, `AMP_PILOT_FUZZ_RUNS` changes
  * the number of cases (3000 by default).

@@ -11,17 +11,11 @@ import {
 } from "../support/consul_cluster.ts";
 import { eventually } from "../support/eventually.ts";
 import { publishInstance } from "../support/published.ts";
-import { lines, type PilotUnderTest, startPilot, tempDir } from "../support/pilot.ts";
+import { FAST_PERIODS, lines, type PilotUnderTest, startPilot, tempDir } from "../support/pilot.ts";
 
 const MATE = new URL("../fixtures/mate.sh", import.meta.url).pathname;
 
-const FAST = {
-  AMPPILOT_STARTUPCHECKPERIOD: "0.2",
-  AMPPILOT_CHECKPERIOD: "0.5",
-  AMPPILOT_STOPTIMEOUT: "1s",
-  AMPPILOT_REGISTEREDIP: "127.0.0.1",
-  AMPPILOT_LOGLEVEL: "trace",
-};
+const FAST = { ...FAST_PERIODS, AMPPILOT_LOGLEVEL: "trace" };
 
 /** What the test mate wrote, first word of each line (`start`, `term`). */
 async function mateEvents(log: string): Promise<string[]> {

@@ -12,7 +12,7 @@ import {
   startConsul,
 } from "../support/consul.ts";
 import { eventually } from "../support/eventually.ts";
-import { lines, startPilot, tempDir } from "../support/pilot.ts";
+import { FAST_PERIODS, lines, startPilot, tempDir } from "../support/pilot.ts";
 import { processExists } from "../support/processes.ts";
 
 const MATE = new URL("../fixtures/mate.sh", import.meta.url).pathname;
@@ -167,10 +167,7 @@ Deno.test("a pilot whose token loses service:read on its dependency keeps its ma
     CONSUL_HTTP_TOKEN: token.secretId,
     SERVICE_NAME: "web",
     DEPENDENCIES: "db",
-    AMPPILOT_STARTUPCHECKPERIOD: "0.2",
-    AMPPILOT_CHECKPERIOD: "0.5",
-    AMPPILOT_STOPTIMEOUT: "1s",
-    AMPPILOT_REGISTEREDIP: "127.0.0.1",
+    ...FAST_PERIODS,
   }, [MATE, log]);
   await eventually(async () => equal((await lines(log)).length, 1), 15_000);
   const mate = Number((await lines(log))[0]!.split(" ")[1]);

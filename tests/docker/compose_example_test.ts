@@ -3,6 +3,7 @@ import { passingIds } from "../support/dependency.ts";
 import { buildDevImage } from "../support/dev_image.ts";
 import { docker, dockerSocket } from "../support/docker.ts";
 import { eventually } from "../support/eventually.ts";
+import { watchPassOrder } from "../support/pass_order.ts";
 import { tempDir } from "../support/pilot.ts";
 import { freePorts } from "../support/ports.ts";
 
@@ -81,27 +82,12 @@ Deno.test("examples/compose.yaml: db → api → web come up in order under amp-
         const r = await fetch(`http://${consul}/v1/status/leader`);
         ok((await r.json()).length > 0);
       }, 30_000);
-      const firstSeen: Record<string, number> = {};
-      const watch = setInterval(async () => {
-        for (const s of ["db", "api", "web"]) {
-          if (firstSeen[s] === undefined && await passing(s).catch(() => false)) {
-            firstSeen[s] = performance.now();
-          }
-        }
-      }, 20);
-      try {
-        await new Promise((r) => setTimeout(r, 2000));
-        equal(Object.keys(firstSeen).length, 0, "api or web came up before db");
-        await compose(project, files, ["up", "-d", "--no-build", "db"]);
-        await eventually(() => ok(Object.keys(firstSeen).length === 3), 60_000);
-      } finally {
-        clearInterval(watch);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      ok(
-        firstSeen.db! <= firstSeen.api! && firstSeen.api! <= firstSeen.web!,
-        JSON.stringify(firstSeen),
-      );
+      await using order = watchPassOrder(consul, ["db", "api", "web"]);
+      await new Promise((r) => setTimeout(r, 2000));
+      equal(order.seen(), 0, "api or web came up before db");
+      await compose(project, files, ["up", "-d", "--no-build", "db"]);
+      await eventually(() => ok(order.seen() === 3), 60_000);
+      order.assertInOrder();
     });
 
     await t.step(

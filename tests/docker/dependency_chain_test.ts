@@ -4,6 +4,7 @@ import { passingIds } from "../support/dependency.ts";
 import { buildDevImage } from "../support/dev_image.ts";
 import { docker, dockerSocket } from "../support/docker.ts";
 import { eventually } from "../support/eventually.ts";
+import { watchPassOrder } from "../support/pass_order.ts";
 
 /** A mate that runs until SIGTERM, then exits with 3 (so that the code can be seen). */
 const MATE = ["sh", "-c", 'trap "exit 3" TERM; while :; do sleep 0.1 & wait $!; done'];
@@ -50,27 +51,14 @@ Deno.test("db → api → web in containers, amp-pilot as each one's entrypoint"
   const passing = async (service: string) => (await passingIds(consul.address, service)).length > 0;
   try {
     await t.step("they start in dependency order", async () => {
-      const firstSeen: Record<string, number> = {};
-      const watch = setInterval(async () => {
-        for (const s of ["db", "api", "web"]) {
-          if (firstSeen[s] === undefined && await passing(s)) firstSeen[s] = performance.now();
-        }
-      }, 20);
-      try {
-        await start("web", "api");
-        await start("api", "db");
-        await new Promise((r) => setTimeout(r, 1500));
-        equal(await passing("web"), false, "web started before api");
-        await start("db", "");
-        await eventually(() => ok(Object.keys(firstSeen).length === 3), 30_000);
-      } finally {
-        clearInterval(watch);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      ok(
-        firstSeen.db! <= firstSeen.api! && firstSeen.api! <= firstSeen.web!,
-        JSON.stringify(firstSeen),
-      );
+      await using order = watchPassOrder(consul.address, ["db", "api", "web"]);
+      await start("web", "api");
+      await start("api", "db");
+      await new Promise((r) => setTimeout(r, 1500));
+      equal(await passing("web"), false, "web started before api");
+      await start("db", "");
+      await eventually(() => ok(order.seen() === 3), 30_000);
+      order.assertInOrder();
     });
 
     await t.step("HEALTHCHECK with amp-pilot health turns healthy", async () => {

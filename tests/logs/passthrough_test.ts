@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { pump } from "../../src/logs/passthrough.ts";
 import { consumeAll, startKafka } from "../support/kafka.ts";
-import { tempDir } from "../support/pilot.ts";
+import { childEnv, tempDir } from "../support/pilot.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
@@ -22,11 +22,7 @@ async function intoHead(argv: readonly string[], env: Record<string, string>): P
     `"$@" 2>"${dir.path}/err" | head -c 10; echo "\${PIPESTATUS[0]}" >"${dir.path}/status"`;
   const child = new Deno.Command("bash", {
     args: ["-c", script, "bash", ...argv],
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/",
-      ...env,
-    },
+    env: childEnv(env),
     clearEnv: true,
     stdin: "null",
     stdout: "piped",

@@ -1,7 +1,7 @@
 import { equal, match, ok } from "node:assert/strict";
 import { eventually } from "../support/eventually.ts";
 import { lines, type PilotUnderTest, startPilot, tempDir } from "../support/pilot.ts";
-import { health } from "../cli/health_command.ts";
+import { health } from "../support/amp_pilot_command.ts";
 
 /**
  * A Consul agent that accepts connections but never answers a write: health queries (blocking

@@ -2,19 +2,13 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import { startConsul } from "../support/consul.ts";
 import { checkStatuses, fakeDependency, passingIds } from "../support/dependency.ts";
 import { eventually } from "../support/eventually.ts";
-import { lines, startPilot, tempDir } from "../support/pilot.ts";
+import { FAST_PERIODS, lines, startPilot, tempDir } from "../support/pilot.ts";
 import { processExists } from "../support/processes.ts";
 
 const MATE = new URL("../fixtures/mate.sh", import.meta.url).pathname;
 
 /** Fast periods so that the tests run in seconds. */
-const FAST = {
-  AMPPILOT_STARTUPCHECKPERIOD: "0.2",
-  AMPPILOT_CHECKPERIOD: "0.5",
-  AMPPILOT_STOPTIMEOUT: "1s",
-  AMPPILOT_REGISTEREDIP: "127.0.0.1",
-  AMPPILOT_LOGLEVEL: "debug",
-};
+const FAST = { ...FAST_PERIODS, AMPPILOT_LOGLEVEL: "debug" };
 
 Deno.test("supervisor against a real Consul and real processes", async (t) => {
   await using consul = await startConsul();

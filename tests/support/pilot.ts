@@ -11,6 +11,23 @@ import { callerLabel, recordPilotOutput } from "./secrets.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
+/** Fast periods, a 1 s stop timeout and a fixed address: integration tests that run in seconds. */
+export const FAST_PERIODS: Readonly<Record<string, string>> = {
+  AMPPILOT_STARTUPCHECKPERIOD: "0.2",
+  AMPPILOT_CHECKPERIOD: "0.5",
+  AMPPILOT_STOPTIMEOUT: "1s",
+  AMPPILOT_REGISTEREDIP: "127.0.0.1",
+};
+
+/** A child's whole environment (for `clearEnv`): the tests' PATH and HOME, then `env`. */
+export function childEnv(env: Record<string, string>): Record<string, string> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    HOME: Deno.env.get("HOME") ?? "/",
+    ...env,
+  };
+}
+
 /** A pilot under test. */
 export interface PilotUnderTest extends AsyncDisposable {
   /** Its pid. */
@@ -58,11 +75,7 @@ export function startPilot(
     : [Deno.execPath(), ...denoArgs];
   const child = new Deno.Command(command!, {
     args,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: Deno.env.get("HOME") ?? "/",
-      ...env,
-    },
+    env: childEnv(env),
     clearEnv: true,
     stdin: "null",
     stdout: "piped",

@@ -320,7 +320,9 @@ export class PartitionProducer {
     });
   }
 
-  /** Asks for the topic (creating it where the cluster allows) until its partitions have leaders. */
+  /**
+   * Asks for the topic (creating it where the cluster allows) until its partitions have leaders.
+   */
   async #topicMetadata(
     connection: BrokerConnection,
   ): Promise<{ metadata: TopicMetadata; brokers: Metadata["brokers"] }> {
