@@ -114,7 +114,7 @@ todo=()
 if [[ -z "${CONSUL_BIN:-}" && ! -x "$cache/consul-$consul_version/consul" ]]; then
   command -v go >/dev/null ||
     { say "missing: building Consul needs Go 1.23 or later on PATH (https://go.dev/dl), or CONSUL_BIN=<a Consul $consul_version agent>"; exit 1; }
-  todo+=("build Consul v$consul_version from the Go module proxy (about 5 minutes on 2 cores, more on a busy machine; 2.3 GB of modules and build cache)")
+  todo+=("build Consul v$consul_version from the Go module proxy (about 4-5 minutes on 2 cores, more on a busy machine; 2.3 GB of modules and build cache)")
 fi
 [[ -f "$cache/kafka-4.1.2/libs/.complete" && -f "$cache/kafka-3.9.1/libs/.complete" ]] ||
   todo+=("gather the Kafka 4.1.2 and 3.9.1 jars from Maven Central (under a minute)")
