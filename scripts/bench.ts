@@ -233,6 +233,8 @@ async function startupOverhead(dir: string) {
     await Deno.writeTextFile(`${dir}/${name}.ts`, text);
   }
   const lock = new URL("../deno.lock", import.meta.url).pathname;
+  // The project's configuration too: the frozen lock names its imports (fast-check, for tests).
+  const config = new URL("../deno.json", import.meta.url).pathname;
   const samples: Record<string, number[]> = {
     mate_alone: [],
     pilot: [],
@@ -260,6 +262,7 @@ async function startupOverhead(dir: string) {
           deno,
           "run",
           "--allow-all",
+          `--config=${config}`,
           `--lock=${lock}`,
           "--frozen",
           `${dir}/${name}.ts`,
