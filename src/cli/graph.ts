@@ -6,6 +6,8 @@
  */
 
 import type { Environment } from "../config/env.ts";
+import { readToken } from "../config/load.ts";
+import { readBoundedTextFile } from "../config/read_file.ts";
 import { consulAddress } from "../config/values.ts";
 import { ConsulClient } from "../consul/client.ts";
 import { allCycles } from "../consul/dependency_cycle.ts";
@@ -33,15 +35,13 @@ export async function runGraph(options: GraphOptions): Promise<number> {
     options.err(`amp-pilot: graph: CONSUL=${JSON.stringify(raw)}: ${address.expected}\n`);
     return 2;
   }
-  let token: string | undefined;
-  try {
-    token = await readToken(options.env);
-  } catch (e) {
-    const file = JSON.stringify(options.env.CONSUL_HTTP_TOKEN_FILE);
-    options.err(`amp-pilot: graph: CONSUL_HTTP_TOKEN_FILE=${file}: ${(e as Error).message}\n`);
+  const problems: string[] = [];
+  const token = await readToken(options.env, readBoundedTextFile, problems);
+  if (problems.length > 0) {
+    options.err(`amp-pilot: graph: ${problems.join("; ")}\n`);
     return 2;
   }
-  const client = new ConsulClient({ address: address.value, token });
+  const client = new ConsulClient({ address: address.value, token: token?.value });
   try {
     const services = await readServices(client);
     const edges = new Map(
@@ -58,18 +58,13 @@ export async function runGraph(options: GraphOptions): Promise<number> {
   }
 }
 
-async function readToken(env: Environment): Promise<string | undefined> {
-  if (env.CONSUL_HTTP_TOKEN) return env.CONSUL_HTTP_TOKEN;
-  if (!env.CONSUL_HTTP_TOKEN_FILE) return undefined;
-  return (await Deno.readTextFile(env.CONSUL_HTTP_TOKEN_FILE)).trim();
-}
-
 /** Every service with its state and published dependencies, dependencies not registered too. */
 async function readServices(client: ConsulClient): Promise<GraphService[]> {
   const names = (await client.catalogServices()).filter((n) => n !== "consul");
   const services = await Promise.all(names.map(async (name): Promise<GraphService> => {
     const all = (await client.healthService(name)).entries;
-    const passing = (await client.healthService(name, { passing: true })).entries.length;
+    // What `?passing` would return: every check of the instance and its node passing.
+    const passing = all.filter((e) => e.checks.every((c) => c.status === "passing")).length;
     return { name, passing, instances: all.length, dependencies: published(all) };
   }));
   const known = new Set(names);
