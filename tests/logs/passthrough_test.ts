@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { pump } from "../../src/logs/passthrough.ts";
+import { ampPilotCommand } from "../support/amp_pilot_command.ts";
 import { consumeAll, startKafka } from "../support/kafka.ts";
 import { childEnv, tempDir } from "../support/pilot.ts";
 
@@ -94,23 +95,11 @@ Deno.test("Kafka on, the pilot's stdout reader gone: the mate sees what it would
 
   await t.step("the pilot's stderr reader gone: logging never stops the pilot", async () => {
     const topic = `p-${crypto.randomUUID().slice(0, 8)}`;
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        "--frozen",
-        MAIN,
-        "--",
-        "sh",
-        "-c",
-        `echo out; sleep 0.2; echo err >&2; sleep 0.2; echo out2; exit 3`,
-      ],
-      env: { ...base, KAFKA_TOPIC: topic, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
-      clearEnv: true,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = ampPilotCommand(
+      ["--", "sh", "-c", `echo out; sleep 0.2; echo err >&2; sleep 0.2; echo out2; exit 3`],
+      { ...base, KAFKA_TOPIC: topic },
+      { stdin: "null" },
+    ).spawn();
     await child.stderr.cancel(); // nobody reads the pilot's stderr any more
     const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
     const { code, stdout } = await child.output().finally(() => clearTimeout(timer));

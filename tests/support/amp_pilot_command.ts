@@ -18,13 +18,26 @@ export async function ampPilot(
   args: readonly string[],
   env: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+  const { code, stdout, stderr } = await ampPilotCommand(args, env).output();
+  const text = new TextDecoder();
+  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+}
+
+/**
+ * The command `amp-pilot <args>` with exactly `env` (plus PATH), stdout and stderr piped, for a
+ * test that spawns it itself.
+ */
+export function ampPilotCommand(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: Omit<Deno.CommandOptions, "args" | "env" | "clearEnv"> = {},
+): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--frozen", MAIN, ...args],
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", ...env },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return { code, stdout: text.decode(stdout), stderr: text.decode(stderr) };
+    ...options,
+  });
 }
