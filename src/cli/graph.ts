@@ -6,6 +6,7 @@
  */
 
 import type { Environment } from "../config/env.ts";
+import { readConsulTls } from "../config/consul_tls.ts";
 import { readToken } from "../config/load.ts";
 import { readBoundedTextFile } from "../config/read_file.ts";
 import { consulAddress } from "../config/values.ts";
@@ -37,11 +38,12 @@ export async function runGraph(options: GraphOptions): Promise<number> {
   }
   const problems: string[] = [];
   const token = await readToken(options.env, readBoundedTextFile, problems);
+  const tls = await readConsulTls(options.env, address.value, readBoundedTextFile, problems, []);
   if (problems.length > 0) {
     options.err(`amp-pilot: graph: ${problems.join("; ")}\n`);
     return 2;
   }
-  const client = new ConsulClient({ address: address.value, token: token?.value });
+  const client = new ConsulClient({ address: address.value, token: token?.value, tls: tls?.value });
   try {
     const services = await readServices(client);
     const edges = new Map(

@@ -64,3 +64,24 @@ Deno.test("graph without Consul says so in one line and exits 1", async () => {
     /^amp-pilot: graph: Consul call GET \/v1\/catalog\/services failed: cannot connect: connection refused\n$/,
   );
 });
+
+Deno.test("graph reads an HTTPS agent whose certificate a private CA signed (CONSUL_CACERT)", async () => {
+  await using consul = await startConsul({ tls: "server" });
+  const tls = consul.tls!;
+  const client = new ConsulClient({ address: consulAddress.parse(consul.address) });
+  try {
+    await publishInstance(client, "db", [], "passing");
+  } finally {
+    client.close();
+  }
+  let out = "";
+  let err = "";
+  const code = await runCli(["graph"], {
+    env: { CONSUL: tls.address, CONSUL_CACERT: tls.caFile },
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+  });
+  equal(err, "");
+  equal(code, 0);
+  match(out, /^db \(healthy, 1\/1 passing\)\n/m);
+});
