@@ -61,14 +61,25 @@ export async function runGraph(options: GraphOptions): Promise<number> {
 }
 
 /** Every service with its state and published dependencies, dependencies not registered too. */
+const QUERIES_AT_ONCE = 16;
+
 async function readServices(client: ConsulClient): Promise<GraphService[]> {
   const names = (await client.catalogServices()).filter((n) => n !== "consul");
-  const services = await Promise.all(names.map(async (name): Promise<GraphService> => {
-    const all = (await client.healthService(name)).entries;
-    // What `?passing` would return: every check of the instance and its node passing.
-    const passing = all.filter((e) => e.checks.every((c) => c.status === "passing")).length;
-    return { name, passing, instances: all.length, dependencies: published(all) };
-  }));
+  const services: GraphService[] = [];
+  // A few queries at a time: the agent allows 200 connections per client address, shared with
+  // every pilot on the node, and a catalog may hold more services than that.
+  for (let i = 0; i < names.length; i += QUERIES_AT_ONCE) {
+    services.push(
+      ...await Promise.all(
+        names.slice(i, i + QUERIES_AT_ONCE).map(async (name) => {
+          const all = (await client.healthService(name)).entries;
+          // What `?passing` would return: every check of the instance and its node passing.
+          const passing = all.filter((e) => e.checks.every((c) => c.status === "passing")).length;
+          return { name, passing, instances: all.length, dependencies: published(all) };
+        }),
+      ),
+    );
+  }
   const known = new Set(names);
   for (const s of [...services]) {
     for (const d of s.dependencies ?? []) {
