@@ -41,7 +41,7 @@ import { statusSnapshot } from "./status_snapshot.ts";
 import { ConsulTally } from "./consul_tally.ts";
 import { WAIT_REPORT_MS } from "../supervisor/waiting.ts";
 import type { TelemetryServer } from "../telemetry/server.ts";
-import type { PilotStatus } from "./status_file.ts";
+import type { PilotStatus, RegistrationInfo } from "./status_file.ts";
 
 /** How a signal reaches the runtime. */
 export interface SignalSource {
@@ -130,10 +130,18 @@ class Shell {
   #statusProblem: string | undefined;
   readonly #consulCalls = new ConsulTally();
   #telemetry: TelemetryServer | undefined;
+  /** The instance in Consul for the status file; fixed for the pilot's life. */
+  readonly #instance: Omit<RegistrationInfo, "state"> | undefined;
 
   constructor(config: PilotConfig, options: RunOptions) {
     this.#config = config;
     this.#core = coreConfigOf(config, options.registeredIp);
+    this.#instance = config.consul && {
+      consul: showConsulAddress(config.consul),
+      serviceId: config.serviceId,
+      serviceName: config.name ?? config.serviceId,
+      address: registeredAddress(config, options.registeredIp),
+    };
     this.#options = options;
     this.#reaper = options.reaper ?? noReaper();
     this.#state = initialState(this.#core);
@@ -178,8 +186,7 @@ class Shell {
         }));
       }
     }
-    const statusEvery = Math.min(this.#config.checkPeriodMs, 10_000);
-    this.#statusTimer = setInterval(() => this.#publishStatus(true), statusEvery);
+    this.#statusTimer = setInterval(() => this.#publishStatus(true), this.#statusEveryMs());
     this.#dispatch({ type: "start", at: now() });
     const code = await exitCode;
     await this.#shutdown();
@@ -430,15 +437,19 @@ class Shell {
     };
   }
 
+  /** How often the status file is rewritten (ms). */
+  #statusEveryMs(): number {
+    return Math.min(this.#config.checkPeriodMs, 10_000);
+  }
+
   #snapshot(): PilotStatus {
-    const every = Math.min(this.#config.checkPeriodMs, 10_000);
     return statusSnapshot(this.#state, {
       consul: this.#core.consul,
-      instance: this.#instanceInfo(),
+      instance: this.#instance,
       lastConsulError: this.#consulCalls.lastError,
       wallClock: (at) => performance.timeOrigin + at,
       now: Date.now(),
-      staleAfterMs: 3 * every + 1_000,
+      staleAfterMs: 3 * this.#statusEveryMs() + 1_000,
     });
   }
 
@@ -460,17 +471,6 @@ class Shell {
       } else log.info("the status file can be written again");
     }
     this.#statusProblem = problem;
-  }
-
-  #instanceInfo() {
-    const c = this.#config;
-    if (!c.consul) return undefined;
-    return {
-      consul: showConsulAddress(c.consul),
-      serviceId: c.serviceId,
-      serviceName: c.name ?? c.serviceId,
-      address: registeredAddress(c, this.#options.registeredIp),
-    };
   }
 
   async #shutdown(): Promise<void> {
