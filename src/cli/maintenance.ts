@@ -18,9 +18,7 @@ import { consulAddress } from "../config/values.ts";
 import type { ConsulAddress } from "../config/types.ts";
 import { ConsulClient } from "../consul/client.ts";
 import { ConsulError } from "../consul/errors.ts";
-import { readStatusText } from "./health.ts";
-import { statusFilePath } from "./status_path.ts";
-import { judgeRunning } from "./status.ts";
+import { readStatusReport } from "./status.ts";
 
 /** How long the command waits for Consul (ms). */
 const MAINTENANCE_TIMEOUT_MS = 5_000;
@@ -87,8 +85,7 @@ export async function runMaintenance(options: MaintenanceOptions): Promise<numbe
 
 /** The instance from the status file; Consul's address from `CONSUL` when set, else the file. */
 async function findTarget(env: Environment): Promise<Target> {
-  const { path } = await statusFilePath(env);
-  const report = judgeRunning(await readStatusText(path), path, Date.now());
+  const { report } = await readStatusReport(env);
   if (!report.running) return { ok: false, code: 1, problem: `no running pilot: ${report.line}` };
   const registration = report.status?.registration;
   if (!registration) {

@@ -34,8 +34,7 @@ export interface StatusReport {
 
 /** Reads the status file and prints it; returns the exit code. */
 export async function runStatus(options: StatusOptions): Promise<number> {
-  const { path } = await statusFilePath(options.env);
-  const report = judgeRunning(await readStatusText(path), path, Date.now());
+  const { path, report } = await readStatusReport(options.env);
   if (options.json) {
     options.out(
       `${
@@ -46,6 +45,14 @@ export async function runStatus(options: StatusOptions): Promise<number> {
     options.out(`${formatStatus(report, path, Date.now()).join("\n")}\n`);
   }
   return report.running ? 0 : 1;
+}
+
+/** Finds the status file as `run` does, reads it and judges whether a pilot runs. */
+export async function readStatusReport(
+  env: Environment,
+): Promise<{ readonly path: string; readonly report: StatusReport }> {
+  const { path } = await statusFilePath(env);
+  return { path, report: judgeRunning(await readStatusText(path), path, Date.now()) };
 }
 
 /** Whether a pilot runs, by its status file's text. */
