@@ -1,11 +1,15 @@
 /**
- * Looks in Consul for a dependency cycle through a waiting pilot's own service (web → api → web),
- * reading the dependencies that the other pilots publish in their registrations' Meta.
+ * Looks in Consul for a dependency cycle that holds a waiting pilot's own service (web → api →
+ * web), reading the dependencies that the other pilots publish in their registrations' Meta.
+ *
+ * Only services without a passing instance are followed: a service that passes somewhere holds
+ * nobody back, so a path through it is no deadlock even when its pilots published a dependency
+ * back (e.g. one needed only at startup, when it started long ago).
  *
  * @module
  */
 
-import type { ConsulClient } from "./client.ts";
+import type { ConsulClient, HealthEntry } from "./client.ts";
 import { cycleThrough } from "./dependency_cycle.ts";
 import { dependenciesFromMeta } from "./dependency_meta.ts";
 
@@ -13,29 +17,38 @@ import { dependenciesFromMeta } from "./dependency_meta.ts";
 const MAX_SERVICES = 200;
 
 /**
- * A cycle through `self` (as a path `self → … → self`), following `dependencies` and then what
- * every instance of each dependency publishes, passing or not (a pilot waiting on a cycle is not
- * passing); `undefined` when there is none as far as Consul shows.
+ * A cycle through `self` (as a path `self → … → self`) in which no service has a passing
+ * instance: from `missing` (the dependencies `self` waits for), following what every instance of
+ * each service publishes; `undefined` when there is none as far as Consul shows.
  *
  * @throws {ConsulError} When Consul cannot be read.
  */
 export async function findDependencyCycle(
   client: ConsulClient,
   self: string,
-  dependencies: readonly string[],
+  missing: readonly string[],
   signal?: AbortSignal,
 ): Promise<string[] | undefined> {
-  const edges = new Map<string, readonly string[]>([[self, dependencies]]);
-  const queue = [...dependencies];
+  if (anyPassing((await client.healthService(self, { signal })).entries)) return undefined;
+  const edges = new Map<string, readonly string[]>([[self, missing]]);
+  const queue = [...missing];
   while (queue.length > 0 && edges.size < MAX_SERVICES) {
     const name = queue.shift()!;
     if (edges.has(name)) continue;
     const { entries } = await client.healthService(name, { signal });
-    const published = new Set(
-      entries.flatMap((e) => (dependenciesFromMeta(e.meta) ?? []).map((d) => d.name)),
-    );
-    edges.set(name, [...published]);
-    queue.push(...published);
+    const waitsFor = anyPassing(entries) ? [] : [...publishedDependencies(entries)];
+    edges.set(name, waitsFor);
+    queue.push(...waitsFor);
   }
   return cycleThrough(self, edges);
+}
+
+function anyPassing(entries: readonly HealthEntry[]): boolean {
+  return entries.some((e) => e.checks.every((c) => c.status === "passing"));
+}
+
+function publishedDependencies(entries: readonly HealthEntry[]): Set<string> {
+  return new Set(
+    entries.flatMap((e) => (dependenciesFromMeta(e.meta) ?? []).map((d) => d.name)),
+  );
 }

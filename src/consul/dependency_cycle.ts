@@ -54,9 +54,3 @@ export function allCycles(edges: DependencyEdges): string[][] {
   }
   return cycles;
 }
-
-/** The one error line a pilot waiting on a cycle says. */
-export function cycleMessage(cycle: readonly string[]): string {
-  return `dependency cycle: ${cycle.join(" → ")}; ` +
-    "no service of it can start until one of them drops its dependency";
-}

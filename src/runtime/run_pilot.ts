@@ -40,6 +40,8 @@ import {
 import { statusSnapshot } from "./status_snapshot.ts";
 import { ConsulTally } from "./consul_tally.ts";
 import { WAIT_REPORT_MS } from "../supervisor/waiting.ts";
+import { ANNOUNCE_AFTER_MS, CYCLE_PROBE_MS } from "../supervisor/announcement.ts";
+import { findDependencyCycle } from "../consul/cycle_probe.ts";
 import type { TelemetryServer } from "../telemetry/server.ts";
 import type { PilotStatus, RegistrationInfo } from "./status_file.ts";
 
@@ -73,6 +75,8 @@ export function coreConfigOf(config: PilotConfig, registeredIp?: string): CoreCo
   return {
     startupTimeoutMs: consul ? config.startupTimeoutMs : undefined,
     waitReportMs: WAIT_REPORT_MS,
+    announceAfterMs: ANNOUNCE_AFTER_MS,
+    cycleProbeMs: CYCLE_PROBE_MS,
     instance: `${config.serviceId} at ${registeredAddress(config, registeredIp)}`,
     consul,
     dependencies: consul ? config.dependencies : [],
@@ -90,6 +94,9 @@ export function coreConfigOf(config: PilotConfig, registeredIp?: string): CoreCo
  * hold the exit up.
  */
 const OUTPUT_DRAIN_MS = 1_000;
+
+/** Deadline of one search for a dependency cycle (ms): a few health queries. */
+const CYCLE_PROBE_TIMEOUT_MS = 5_000;
 
 /** How long the exit waits for the telemetry endpoint's requests under way (ms). */
 const TELEMETRY_CLOSE_MS = 500;
@@ -129,6 +136,8 @@ class Shell {
   #lastStatus = "";
   #statusProblem: string | undefined;
   readonly #consulCalls = new ConsulTally();
+  /** Aborted at the exit: searches still running are not waited for. */
+  readonly #leaving = new AbortController();
   #telemetry: TelemetryServer | undefined;
   /** The instance in Consul for the status file; fixed for the pilot's life. */
   readonly #instance: Omit<RegistrationInfo, "state"> | undefined;
@@ -272,6 +281,8 @@ class Shell {
         return;
       case "run-ready-check":
         return this.#readyCheck();
+      case "probe-cycle":
+        return this.#probeCycle(command.missing);
       case "exit":
         this.#exit(command.code);
         return;
@@ -348,6 +359,28 @@ class Shell {
           at: now(),
         });
       }),
+    );
+  }
+
+  /** Searches Consul for a cycle through this service; a failed search is tried at the next period. */
+  #probeCycle(missing: readonly string[]): void {
+    const client = this.#client;
+    if (!client) return;
+    const self = this.#config.name ?? this.#config.serviceId;
+    const signal = AbortSignal.any([
+      this.#leaving.signal,
+      AbortSignal.timeout(CYCLE_PROBE_TIMEOUT_MS),
+    ]);
+    this.#track(
+      findDependencyCycle(client, self, missing, signal).then(
+        (cycle) => this.#dispatch({ type: "cycle-probed", cycle, at: now() }),
+        (e: unknown) => {
+          if (this.#leaving.signal.aborted) return;
+          consulLog.debug("cannot search Consul for a dependency cycle: {reason}", {
+            reason: e instanceof Error ? e.message : String(e),
+          });
+        },
+      ),
     );
   }
 
@@ -486,6 +519,7 @@ class Shell {
     this.#registration?.abandon();
     // A ready command still running is not waited for.
     for (const pid of this.#readyChecks) signalGroup(pid, "SIGKILL");
+    this.#leaving.abort();
     while (this.#pending.size > 0) await Promise.race([...this.#pending]);
     // A scraper in the middle of a request must not hold the exit up.
     await within(TELEMETRY_CLOSE_MS, this.#telemetry?.close());

@@ -70,9 +70,9 @@ export function describePhase(s: SupervisorState, consul: boolean): string {
   switch (s.phase) {
     case "waiting": {
       const pending = Object.entries(s.dependencies).filter(([, h]) => h !== "healthy");
-      return pending.length > 0
-        ? `waiting for ${pending.map(([n, h]) => `${n} (${h})`).join(", ")}`
-        : "waiting for the restart backoff";
+      if (pending.length === 0) return "waiting for the restart backoff";
+      const cycle = s.dependencyCycle ? `; dependency cycle: ${s.dependencyCycle.join(" → ")}` : "";
+      return `waiting for ${pending.map(([n, h]) => `${n} (${h})`).join(", ")}${cycle}`;
     }
     case "starting":
       return consul

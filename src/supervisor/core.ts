@@ -8,6 +8,7 @@ import { restartBackoff } from "./backoff.ts";
 import { exitCodeOfSignal, FORWARDED_SIGNALS, STOP_SIGNALS } from "./signals.ts";
 import { log } from "./log_command.ts";
 import { keepAlive, onRegistrationResult, register } from "./registration_steps.ts";
+import { announceTimer, onAnnounceTimer, onCycleProbed } from "./announcement.ts";
 import {
   healthReason,
   noteProblem,
@@ -61,6 +62,7 @@ export function initialState(config: CoreConfig): SupervisorState {
     matePid: undefined,
     startCount: 0,
     lastExit: undefined,
+    dependencyCycle: undefined,
   };
 }
 
@@ -96,6 +98,8 @@ export function step(config: CoreConfig, state: SupervisorState, event: Supervis
       return onRegistrationResult(config, state, event);
     case "deregistration-result":
       return onDeregistrationResult(config, state, event.epoch);
+    case "cycle-probed":
+      return onCycleProbed(state, event.cycle);
   }
 }
 
@@ -108,7 +112,7 @@ function onStart(config: CoreConfig, state: SupervisorState, now: number): Step 
     ]),
   );
   const started: SupervisorState = { ...state, startedAt: now, dependencyNotes: notes };
-  return maybeStart(config, started, now, startTimers(config));
+  return maybeStart(config, started, now, [...startTimers(config), ...announceTimer(config)]);
 }
 
 /** A deregistration answered: the mate may be signalled now, if it waited for that. */
@@ -178,6 +182,7 @@ function maybeStart(
       mateRunning: true,
       mateStartedAt: now,
       startCount: state.startCount + 1,
+      dependencyCycle: undefined,
     },
     commands: [
       ...before,
@@ -206,12 +211,18 @@ function becomeReady(
 ): Step {
   const ready: SupervisorState = { ...state, phase: "ready", readyFailing: false };
   const registering = register(ready, "passing");
+  // Consul keeps the status of a check registered again: the waiting instance's critical check
+  // would stay critical until the first heartbeat, a whole period later.
+  const pass = state.registration === "announced"
+    ? keepAlive(registering.state, "passing", "mate ready", config.checkPeriodMs).commands
+    : [];
   return {
     state: registering.state,
     commands: [
       ...before,
       log("info", `mate ready: ${reason}; registering in Consul`),
       ...registering.commands,
+      ...pass,
       { type: "set-timer", timer: "tick", delayMs: config.checkPeriodMs },
     ],
   };
@@ -345,7 +356,7 @@ function onExited(
     restartAttempt: backoff.shortRuns,
     restartAt: now + backoff.delayMs,
   };
-  return maybeStart(config, waiting, now, commands);
+  return maybeStart(config, waiting, now, [...commands, ...announceTimer(config)]);
 }
 
 function onReadyResult(
@@ -458,6 +469,8 @@ function onTimer(config: CoreConfig, state: SupervisorState, timer: TimerName, n
       return onTick(config, state);
     case "wait-report":
       return { state, commands: waitReport(config, state, now) };
+    case "announce":
+      return onAnnounceTimer(config, state);
     case "startup-timeout": {
       const line = startupGiveUp(config, state, now);
       return line === undefined

@@ -7,6 +7,7 @@
  */
 
 import { log } from "./log_command.ts";
+import { onAnnounceResult } from "./announcement.ts";
 import type { CoreConfig, SupervisorCommand, SupervisorEvent, SupervisorState } from "./types.ts";
 
 /** The result of a decision: the new state and what to do. */
@@ -55,6 +56,12 @@ export function onRegistrationResult(
   state: SupervisorState,
   event: RegistrationResult,
 ): Decision {
+  if (
+    state.registration === "announced" && event.call === "register" &&
+    event.epoch === state.registrationEpoch
+  ) {
+    return onAnnounceResult(state, event);
+  }
   if (
     state.registration === "none" || state.phase !== "ready" ||
     event.epoch !== state.registrationEpoch

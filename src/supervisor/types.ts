@@ -18,12 +18,14 @@ export type DependencyHealth = "healthy" | "unhealthy" | "unknown";
 
 /**
  * The instance in Consul, as far as Consul's answers show: `none` (not asked, or deregistered),
+ * `announced` (listed as waiting, its check critical, so that other pilots see what it waits for),
  * `registering` (asked, no answer yet), `accepted` (Consul said 2xx to the registration and to the
  * last heartbeat), `register-failed` (the registration was refused or not answered; it is asked
  * again at the next period), `heartbeat-failed` (the last heartbeat was refused or not answered).
  */
 export type RegistrationStatus =
   | "none"
+  | "announced"
   | "registering"
   | "accepted"
   | "register-failed"
@@ -57,6 +59,14 @@ export interface CoreConfig {
   readonly startupTimeoutMs?: number;
   /** Period of the "still waiting for…" line while dependencies are missing; none when unset. */
   readonly waitReportMs?: number;
+  /**
+   * While dependencies are missing this long, the instance is listed in Consul as waiting and the
+   * published dependencies are searched for a cycle through it, again every `cycleProbeMs`;
+   * neither happens when unset.
+   */
+  readonly announceAfterMs?: number;
+  /** Period of the search for a dependency cycle while waiting (ms). */
+  readonly cycleProbeMs?: number;
   /** The instance as registered, for the log: `api-1a2b3c4d at 10.0.0.5:8080`. */
   readonly instance?: string;
 }
@@ -121,6 +131,8 @@ export interface SupervisorState {
   readonly startCount: number;
   /** How the last mate ended. */
   readonly lastExit: MateExit | undefined;
+  /** The dependency cycle this pilot waits on (`web → api → web`), as last found in Consul. */
+  readonly dependencyCycle: readonly string[] | undefined;
 }
 
 /** Something that happened. `at` is the time in ms from the runtime's clock. */
@@ -181,6 +193,12 @@ export type SupervisorEvent =
     readonly epoch: number;
     readonly ok: boolean;
     readonly at: number;
+  }
+  | {
+    /** The search for a dependency cycle answered: the cycle as a path, or none. */
+    readonly type: "cycle-probed";
+    readonly cycle: readonly string[] | undefined;
+    readonly at: number;
   };
 
 /** The timers the core sets. */
@@ -190,6 +208,7 @@ export type TimerName =
   | "kill"
   | "deregister-grace"
   | "wait-report"
+  | "announce"
   | "startup-timeout";
 
 /** Something to do. */
@@ -215,6 +234,11 @@ export type SupervisorCommand =
   }
   | { readonly type: "deregister"; readonly epoch: number }
   | { readonly type: "run-ready-check" }
+  | {
+    /** Search Consul for a dependency cycle through this service, starting at `missing`. */
+    readonly type: "probe-cycle";
+    readonly missing: readonly string[];
+  }
   | { readonly type: "exit"; readonly code: number }
   | {
     readonly type: "log";

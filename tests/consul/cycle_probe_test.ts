@@ -23,3 +23,28 @@ Deno.test("a cycle through a waiting pilot is found in a real agent's Meta", asy
     client.close();
   }
 });
+
+Deno.test("a service with a passing instance holds nobody back: no cycle through it", async () => {
+  await using consul = await startConsul();
+  const client = new ConsulClient({ address: consulAddress.parse(consul.address) });
+  try {
+    await publishInstance(client, "api", ["cache"], "critical");
+    await publishInstance(client, "cache", [{ name: "web", onlyAtStartup: true }], "passing");
+    equal(
+      await findDependencyCycle(client, "web", ["api"]),
+      undefined,
+      "cache passes: api does not wait for web through it",
+    );
+    // Consul keeps a check's status when the instance is registered again.
+    await client.updateTtlCheck("service:cache-1", "critical", "stopped");
+    deepEqual(await findDependencyCycle(client, "web", ["api"]), ["web", "api", "cache", "web"]);
+    await publishInstance(client, "web", ["api"], "passing");
+    equal(
+      await findDependencyCycle(client, "web", ["api"]),
+      undefined,
+      "another instance of web passes: cache does not wait for this one",
+    );
+  } finally {
+    client.close();
+  }
+});

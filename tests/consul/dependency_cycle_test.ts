@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { allCycles, cycleMessage, cycleThrough } from "../../src/consul/dependency_cycle.ts";
+import { allCycles, cycleThrough } from "../../src/consul/dependency_cycle.ts";
 import { dependenciesFromMeta, dependencyMeta } from "../../src/consul/dependency_meta.ts";
 
 const edges = (graph: Record<string, string[]>) => new Map(Object.entries(graph));
@@ -18,25 +18,4 @@ Deno.test("every cycle of a graph is listed once", () => {
   const graph = edges({ web: ["api"], api: ["web"], x: ["y"], y: ["z"], z: ["x"], db: [] });
   deepEqual(allCycles(graph), [["api", "web", "api"], ["x", "y", "z", "x"]]);
   deepEqual(allCycles(edges({ web: ["api"], api: ["db"] })), []);
-});
-
-Deno.test("the cycle's line names it", () => {
-  equal(
-    cycleMessage(["web", "api", "web"]),
-    "dependency cycle: web → api → web; no service of it can start until one of them drops " +
-      "its dependency",
-  );
-});
-
-Deno.test("dependencies round-trip through a registration's Meta", () => {
-  const deps = [{ name: "db", onlyAtStartup: false }, { name: "log-worker", onlyAtStartup: true }];
-  const meta = dependencyMeta(deps);
-  deepEqual(meta, {
-    "amp-pilot-dependencies": "db,log-worker",
-    "amp-pilot-startup-only": "log-worker",
-  });
-  deepEqual(dependenciesFromMeta({ "amp-pilot-version": "0.1.0", ...meta }), deps);
-  deepEqual(dependencyMeta([]), {});
-  equal(dependenciesFromMeta({ "amp-pilot-version": "0.1.0" }), undefined);
-  equal(dependenciesFromMeta(undefined), undefined);
 });

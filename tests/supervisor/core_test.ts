@@ -1,68 +1,8 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import {
-  DEREGISTER_HEAD_START_MS,
-  initialState,
-  type Step,
-  step,
-} from "../../src/supervisor/core.ts";
+import { DEREGISTER_HEAD_START_MS } from "../../src/supervisor/core.ts";
 import { restartBackoff, restartDelayMs } from "../../src/supervisor/backoff.ts";
-import type {
-  CoreConfig,
-  SupervisorCommand,
-  SupervisorEvent,
-  SupervisorState,
-} from "../../src/supervisor/types.ts";
-
-const CONFIG: CoreConfig = {
-  consul: true,
-  dependencies: [{ name: "db", onlyAtStartup: false }, { name: "cache", onlyAtStartup: true }],
-  hasReadyCommand: false,
-  stopAtMateStop: false,
-  startupCheckPeriodMs: 1000,
-  checkPeriodMs: 10_000,
-  stopTimeoutMs: 5000,
-};
-
-/** Feeds events in order; returns the last step and every command issued. */
-class Harness {
-  state: SupervisorState;
-  all: SupervisorCommand[] = [];
-  last: Step | undefined;
-  constructor(readonly config: CoreConfig = CONFIG) {
-    this.state = initialState(config);
-  }
-  send(event: SupervisorEvent): readonly SupervisorCommand[] {
-    this.last = step(this.config, this.state, event);
-    this.state = this.last.state;
-    this.all.push(...this.last.commands);
-    return this.last.commands;
-  }
-  healthy(at: number, ...names: string[]) {
-    for (const name of names) this.send({ type: "dependency", name, health: "healthy", at });
-    return this.last!.commands;
-  }
-  /** Consul's 2xx to the last registration (or heartbeat). */
-  accept(call: "register" | "heartbeat" = "register", at = 0) {
-    const epoch = this.state.registrationEpoch;
-    return this.send({ type: "registration-result", call, epoch, ok: true, at });
-  }
-  /** Starts and spawns the mate at `at`. */
-  running(at = 0) {
-    this.send({ type: "start", at });
-    this.healthy(at, "db", "cache");
-    this.send({ type: "mate-spawned", pid: 100, at });
-    return this;
-  }
-}
-
-/** Commands without log lines, to compare decisions. */
-function acts(commands: readonly SupervisorCommand[]): SupervisorCommand[] {
-  return commands.filter((c) => c.type !== "log");
-}
-
-function has(commands: readonly SupervisorCommand[], type: SupervisorCommand["type"]): boolean {
-  return commands.some((c) => c.type === type);
-}
+import type { CoreConfig } from "../../src/supervisor/types.ts";
+import { acts, CONFIG, Harness, has, lines } from "../support/core_harness.ts";
 
 Deno.test("step() waits for every dependency and starts when the last one passes", () => {
   const h = new Harness();
@@ -508,11 +448,6 @@ Deno.test("restartBackoff() doubles from 1 s to 30 s and resets after 60 s up", 
   deepEqual(restartBackoff(3, 100), { delayMs: 8000, shortRuns: 4 });
   deepEqual(restartBackoff(3, 60_000), { delayMs: 1000, shortRuns: 1 });
 });
-
-/** The log lines among `commands`. */
-function lines(commands: readonly SupervisorCommand[]): string[] {
-  return commands.flatMap((c) => c.type === "log" ? [c.message] : []);
-}
 
 const REPORTING: CoreConfig = { ...CONFIG, waitReportMs: 30_000, instance: "api-1 at 10.0.0.5:80" };
 
