@@ -35,7 +35,8 @@ Deno.test("status and health read a real pilot through the conffile's StatusFile
     equal(status.dependencies["st-db"].health, "unhealthy");
     equal(status.dependencies["st-db"].reason, "no passing instance");
     deepEqual(status.mate, { pid: null, starts: 0, lastExit: null });
-    equal(status.registration.state, "none");
+    // After 5 s of waiting the instance is listed as waiting (a loaded machine may get there).
+    ok(["none", "announced"].includes(status.registration.state), status.registration.state);
     equal((await ampPilot(["health"], env)).code, 1);
   });
   await db.pass();

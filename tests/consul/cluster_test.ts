@@ -155,6 +155,28 @@ Deno.test("cluster: a server restarted, the pilot's agent restarted, the depende
     }
   });
 
+  await t.step(
+    "two real pilots on different nodes waiting on each other name the cycle",
+    async () => {
+      const waiting = (agent: typeof cluster.clientA, name: string, dependency: string) =>
+        startPilot({
+          ...FAST,
+          AMPPILOT_STATUSFILE: `${log}.${name}.json`,
+          CONSUL: agent.address,
+          SERVICE_NAME: name,
+          DEPENDENCIES: dependency,
+        }, ["sleep", "600"]);
+      await using worker = waiting(cluster.clientA, "worker", "queue");
+      await using queue = waiting(cluster.clientB, "queue", "worker");
+      await worker.waitForLog(/\[ERR\] [^:]+: dependency cycle: worker → queue → worker;/, 45_000);
+      await queue.waitForLog(/\[ERR\] [^:]+: dependency cycle: queue → worker → queue;/, 45_000);
+      for (const pilot of [worker, queue]) {
+        pilot.signal("SIGTERM");
+        equal((await pilot.status).code, 0);
+      }
+    },
+  );
+
   await t.step("a follower restarted: nothing changes", async () => {
     await server.stop();
     await server.start();

@@ -114,10 +114,26 @@ export function startPilot(
       }, timeoutMs);
     },
     [Symbol.asyncDispose]: async () => {
-      if (!done) child.kill("SIGKILL");
+      if (!done) {
+        // SIGTERM first: a pilot killed outright leaves its mate behind holding the pipes
+        // (stdio is inherited in Consul mode), and the output would never end.
+        child.kill("SIGTERM");
+        if (!(await exitsWithin(child.status, DISPOSE_GRACE_MS))) child.kill("SIGKILL");
+      }
       await status;
     },
   };
+}
+
+/** How long a pilot disposed of may take to stop its mate before it is killed (ms). */
+const DISPOSE_GRACE_MS = 10_000;
+
+async function exitsWithin(status: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const exited = await Promise.race([status.then(() => true), late]);
+  clearTimeout(timer);
+  return exited;
 }
 
 /** A temporary directory removed on dispose. */
