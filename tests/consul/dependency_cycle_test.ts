@@ -19,3 +19,16 @@ Deno.test("every cycle of a graph is listed once", () => {
   deepEqual(allCycles(graph), [["api", "web", "api"], ["x", "y", "z", "x"]]);
   deepEqual(allCycles(edges({ web: ["api"], api: ["db"] })), []);
 });
+
+Deno.test("dependencies round-trip through a registration's Meta", () => {
+  const deps = [{ name: "db", onlyAtStartup: false }, { name: "log-worker", onlyAtStartup: true }];
+  const meta = dependencyMeta(deps);
+  deepEqual(meta, {
+    "amp-pilot-dependencies": "db,log-worker",
+    "amp-pilot-startup-only": "log-worker",
+  });
+  deepEqual(dependenciesFromMeta({ "amp-pilot-version": "0.1.0", ...meta }), deps);
+  deepEqual(dependencyMeta([]), {});
+  equal(dependenciesFromMeta({ "amp-pilot-version": "0.1.0" }), undefined);
+  equal(dependenciesFromMeta(undefined), undefined);
+});
