@@ -423,6 +423,7 @@ async function main(): Promise<void> {
       kafka_records_lost: shipping.kafka_records_lost,
       kafka_topic_records: shipping.kafka_topic_records,
       kafka_pilot_cpu_s: shipping.kafka_pilot_cpu_s,
+      kafka_stored_records_per_s: shipping.kafka_stored_records_per_s,
       buffer_rss_growth_mb: growth.buffer_rss_growth_mb,
     };
     const rows: [string, number, string][] = [
@@ -459,6 +460,11 @@ async function main(): Promise<void> {
         "lines/s (target ≥ 5e5)",
       ],
       ["Kafka end to end", result.kafka_records_per_s, "records/s (target ≥ 1e5)"],
+      [
+        "  stored, no consumer running",
+        result.kafka_stored_records_per_s,
+        "records/s (start → broker's end offset)",
+      ],
       ["  mate lines lost", result.kafka_records_lost, `of ${KAFKA_RECORDS} (target 0)`],
       [
         "  records in the topic",
