@@ -135,20 +135,7 @@ export async function kafkaThroughput(
     120_000,
   );
   const started = performance.now();
-  const pilot = new Deno.Command(Deno.execPath(), {
-    args: pilotArgv(`${generator(records)}; sleep 600`).slice(1),
-    // A buffer large enough for every record: this measures shipping, not dropping.
-    env: env({
-      KAFKA: kafka.bootstrap,
-      KAFKA_TOPIC: topic,
-      AMPPILOT_LOGLEVEL: "error",
-      AMPPILOT_KAFKABUFFER: String(records + 1000),
-      AMPPILOT_KAFKABUFFERBYTES: "256MiB",
-    }),
-    clearEnv: true,
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
+  const pilot = shippingPilot(kafka.bootstrap, topic, records);
   try {
     // A consumer that times out has found records missing: that is a figure too, not a crash.
     const missing = await counter.done.then(() => undefined, (e: Error) => e.message);
@@ -169,19 +156,11 @@ export async function kafkaThroughput(
   }
 }
 
-/**
- * Records per second from the pilot's start until the broker has stored them all (the topic's
- * end offset, read every 20 ms), with no consumer reading meanwhile: on a machine of two cores
- * the consumer of the end-to-end figure takes CPU from the pilot and the broker.
- */
-async function storedRate(bootstrap: string, records: number): Promise<number> {
-  const topic = `stored-${crypto.randomUUID().slice(0, 8)}`;
-  await produce(bootstrap, topic, 1);
-  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  const started = performance.now();
-  const pilot = new Deno.Command(Deno.execPath(), {
+/** A pilot whose mate writes `records` lines at once, shipped to `topic`. */
+function shippingPilot(bootstrap: string, topic: string, records: number): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
     args: pilotArgv(`${generator(records)}; sleep 600`).slice(1),
+    // A buffer large enough for every record: this measures shipping, not dropping.
     env: env({
       KAFKA: bootstrap,
       KAFKA_TOPIC: topic,
@@ -193,6 +172,20 @@ async function storedRate(bootstrap: string, records: number): Promise<number> {
     stdout: "null",
     stderr: "null",
   }).spawn();
+}
+
+/**
+ * Records per second from the pilot's start until the broker has stored them all (the topic's
+ * end offset, read every 20 ms), with no consumer reading meanwhile: on a machine of two cores
+ * the consumer of the end-to-end figure takes CPU from the pilot and the broker.
+ */
+async function storedRate(bootstrap: string, records: number): Promise<number> {
+  const topic = `stored-${crypto.randomUUID().slice(0, 8)}`;
+  await produce(bootstrap, topic, 1);
+  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const started = performance.now();
+  const pilot = shippingPilot(bootstrap, topic, records);
   try {
     const deadline = started + 120_000;
     while (performance.now() < deadline) {
