@@ -100,7 +100,7 @@ export function formatStatus(report: StatusReport, path: string, now: number): s
     const r = s.registration;
     lines.push(
       `  Consul: ${r.consul}; instance ${r.serviceId} of ${r.serviceName} at ${r.address}: ` +
-        r.state,
+        (r.state === "announced" ? "announced (listed as waiting, check critical)" : r.state),
     );
   }
   if (s.lastConsulError) {

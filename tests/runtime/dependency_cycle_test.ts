@@ -62,6 +62,12 @@ Deno.test("two real pilots waiting on each other name the cycle, and start once 
     );
     equal(status.reason, "waiting for api (unhealthy); dependency cycle: web → api → web");
     equal(status.registration.state, "announced");
+    const text = await ampPilot(["status"], { AMPPILOT_STATUSFILE: `${dir.path}/web.json` });
+    match(
+      text.stdout,
+      /\n  phase: waiting: waiting for api \(unhealthy\); dependency cycle: web → api → web\n/,
+    );
+    match(text.stdout, /instance web-\w+ of web at 127\.0\.0\.1:80: announced \(listed as waiting/);
     equal(await mateStarted(`${dir.path}/web.log`), false);
     equal(
       web.stderr().match(/dependency cycle: web/g)?.length,
