@@ -65,7 +65,7 @@ Deno.test("two real pilots waiting on each other name the cycle, and start once 
     const text = await ampPilot(["status"], { AMPPILOT_STATUSFILE: `${dir.path}/web.json` });
     match(
       text.stdout,
-      /\n  phase: waiting: waiting for api \(unhealthy\); dependency cycle: web → api → web\n/,
+      /\n {2}phase: waiting: waiting for api \(unhealthy\); dependency cycle: web → api → web\n/,
     );
     match(text.stdout, /instance web-\w+ of web at 127\.0\.0\.1:80: announced \(listed as waiting/);
     equal(await mateStarted(`${dir.path}/web.log`), false);
