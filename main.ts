@@ -14,6 +14,6 @@ if (import.meta.main) {
   const envGranted = Deno.permissions.querySync({ name: "env" }).state === "granted";
   const code = await runCli(Deno.args, { env: envGranted ? Deno.env.toObject() : {}, trap });
   const { flushLogging } = await import("./src/log/logger.ts");
-  await flushLogging(); // records still waiting for a lazily loaded LogTape
+  await flushLogging();
   Deno.exit(code);
 }

@@ -58,8 +58,6 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     level: quiet ? "warning" : config.logLevel,
     format: config.logFormat,
     extraSinks: shipper ? { kafka: (record) => shipper.pushLogRecord(record) } : undefined,
-    // A quiet run may log nothing at all: load LogTape only if it does (main.ts flushes).
-    lazy: quiet && !shipper,
   });
   const log = pilotLogger();
   for (const warning of loaded.warnings) log.warn(warning);
