@@ -37,7 +37,7 @@ export const USAGE_EXIT_CODE = 2;
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   const out = context.out ?? ((t: string) => writeAllSync(Deno.stdout, t));
   const err = context.err ?? ((t: string) => writeAllSync(Deno.stderr, t));
-  const parsed = await parseCommandLine(argv);
+  const parsed = parseCommandLine(argv);
   switch (parsed.kind) {
     case "error":
       err(`amp-pilot: ${parsed.message}\n\n${usage(parsed.command)}\n`);
