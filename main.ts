@@ -9,9 +9,8 @@ import { SignalTrap } from "./src/signals/early_trap.ts";
 
 if (import.meta.main) {
   const trap = new SignalTrap();
-  // Not a literal specifier: Deno would read the module and its imports at start (issue #14).
-  const { runCli } =
-    await (import(String("./src/cli/cli.ts")) as Promise<typeof import("./src/cli/cli.ts")>);
+  // A literal specifier: `version` and `--help` must load without --allow-read.
+  const { runCli } = await import("./src/cli/cli.ts");
   // Without --allow-env, runCli names every missing permission flag in one line.
   const envGranted = Deno.permissions.querySync({ name: "env" }).state === "granted";
   const code = await runCli(Deno.args, { env: envGranted ? Deno.env.toObject() : {}, trap });

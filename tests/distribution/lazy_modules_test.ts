@@ -14,7 +14,7 @@ Deno.test("the release includes every lazily imported module, and each exists", 
   const modules = await lazyModules(ROOT);
   for (
     const expected of [
-      "src/cli/cli.ts",
+      "src/cli/check.ts",
       "src/cli/run.ts",
       "src/config/dependency_list.ts",
       "src/logs/zookeeper_discovery.ts",
