@@ -76,7 +76,7 @@ export const COMMAND_WORDS: readonly string[] = [
 const TAKES_MATE: readonly CommandName[] = ["run", "check"];
 
 /** The pilot's own flags. */
-const FLAGS: readonly FlagSpec[] = [
+export const PILOT_FLAGS: readonly FlagSpec[] = [
   { name: "help", short: "h" },
   { name: "version", short: "V" },
   { name: "json" },
@@ -101,7 +101,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   }
 
   const { own, mateArgs } = splitMateArgs(rest, command);
-  const flags = parseFlags(own, FLAGS);
+  const flags = parseFlags(own, PILOT_FLAGS);
   if ("error" in flags) return { kind: "error", message: flags.error, command };
   const { values, positionals } = flags;
   if (values.help) return { kind: "help", command };

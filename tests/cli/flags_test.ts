@@ -1,29 +1,19 @@
 import { deepEqual } from "node:assert/strict";
 import { parseArgs } from "node:util";
 import fc from "fast-check";
-import { type FlagSpec, parseFlags } from "../../src/cli/flags.ts";
-import { parseCommandLine } from "../../src/cli/args.ts";
-
-const SPECS: readonly FlagSpec[] = [
-  { name: "help", short: "h" },
-  { name: "version", short: "V" },
-  { name: "json" },
-  { name: "dot" },
-  { name: "mermaid" },
-];
+import { parseFlags } from "../../src/cli/flags.ts";
+import { parseCommandLine, PILOT_FLAGS } from "../../src/cli/args.ts";
 
 /** What amp-pilot made of `node:util` `parseArgs` before flags.ts (the oracle). */
 function withNode(args: string[]): unknown {
   try {
     const { values, positionals } = parseArgs({
       args,
-      options: {
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "V" },
-        json: { type: "boolean" },
-        dot: { type: "boolean" },
-        mermaid: { type: "boolean" },
-      },
+      options: Object.fromEntries(
+        PILOT_FLAGS.map((
+          f,
+        ) => [f.name, { type: "boolean" as const, ...(f.short ? { short: f.short } : {}) }]),
+      ),
       allowPositionals: true,
       strict: true,
     });
@@ -36,7 +26,7 @@ function withNode(args: string[]): unknown {
 }
 
 function withOurs(args: string[]): unknown {
-  const result = parseFlags(args, SPECS);
+  const result = parseFlags(args, PILOT_FLAGS);
   return "error" in result
     ? result
     : { values: { ...result.values }, positionals: result.positionals };
