@@ -9,11 +9,10 @@ import { SignalTrap } from "./src/signals/early_trap.ts";
 
 if (import.meta.main) {
   const trap = new SignalTrap();
+  // A literal specifier: `version` and `--help` must load without --allow-read.
   const { runCli } = await import("./src/cli/cli.ts");
   // Without --allow-env, runCli names every missing permission flag in one line.
   const envGranted = Deno.permissions.querySync({ name: "env" }).state === "granted";
   const code = await runCli(Deno.args, { env: envGranted ? Deno.env.toObject() : {}, trap });
-  const { flushLogging } = await import("./src/log/logger.ts");
-  await flushLogging(); // records still waiting for a lazily loaded LogTape
   Deno.exit(code);
 }

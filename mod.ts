@@ -11,7 +11,7 @@
  *   names and, in a container with the Docker socket, Docker discovery; `args` replaces
  *   `AMPPILOT_LAUNCH_CMD`. A configuration error is written to `err` (one line per problem) and
  *   returns 2, as do missing Deno permissions;
- * - configures LogTape for the whole process (replacing an earlier configuration): the pilot's
+ * - configures the pilot's logging for the whole process (replacing an earlier setup): its
  *   records go to stderr at `AMPPILOT_LOGLEVEL` in `AMPPILOT_LOGFORMAT`, and to Kafka with `KAFKA`;
  * - ships the mate's output to Kafka when `KAFKA` is set (else the mate writes to the process's
  *   stdout and stderr), resolves the registered IP from `AMPPILOT_NETINTERFACE`, reaps orphans when

@@ -226,8 +226,6 @@ async function startupOverhead(dir: string) {
     node_util:
       `import { parseArgs } from "node:util"; parseArgs({ args: [] }); await new Deno.Command("true").output();`,
     zod: `import "npm:zod@^4.6.7"; await new Deno.Command("true").output();`,
-    zod_logtape:
-      `import "npm:zod@^4.6.7"; import "npm:@logtape/logtape@^2.4.2"; await new Deno.Command("true").output();`,
   };
   for (const [name, text] of Object.entries(scripts)) {
     await Deno.writeTextFile(`${dir}/${name}.ts`, text);
@@ -242,7 +240,6 @@ async function startupOverhead(dir: string) {
     runtime: [],
     node_util: [],
     zod: [],
-    zod_logtape: [],
   };
   for (let i = 0; i < RUNS; i++) {
     samples.mate_alone!.push(await timeCommand(["true"], env));
@@ -401,7 +398,6 @@ async function main(): Promise<void> {
         deno_runtime_spawning_true: startup.runtime,
         plus_node_util: startup.node_util,
         plus_zod: startup.zod,
-        plus_zod_logtape: startup.zod_logtape,
         pilot_direct_mode: startup.pilot,
         pilot_direct_mode_env_configured: startup.pilot_env,
       },
@@ -445,7 +441,6 @@ async function main(): Promise<void> {
       ["  deno spawning `true`", startup.runtime!, "ms"],
       ["  + node:util", startup.node_util!, "ms (not loaded without flags)"],
       ["  + zod", startup.zod!, "ms (only for a conffile's dependency list)"],
-      ["  + zod + logtape", startup.zod_logtape!, "ms (LogTape: when logging)"],
       ["  pilot (deno run main.ts -- true)", startup.pilot!, "ms"],
       ["  `true` alone", startup.mate_alone!, "ms"],
       ["overhead, AMPPILOT_LAUNCH_CMD=true", result.startup_overhead_env_configured_ms, "ms"],

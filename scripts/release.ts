@@ -25,6 +25,7 @@
 
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
+import { lazyModules } from "./lazy_modules.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 /** The glibc runtime a Deno binary links (ldd of deno 2.9.6). */
@@ -136,6 +137,8 @@ async function compile(target: Target, output: string): Promise<void> {
   const env = Deno.env.toObject();
   delete env.DENORT_BIN;
   if (denort) env.DENORT_BIN = denort;
+  // The modules imported with a non-literal specifier, which deno compile cannot find itself.
+  const includes = (await lazyModules(ROOT)).map((path) => `--include=${path}`);
   try {
     await run(Deno.execPath(), [
       "compile",
@@ -143,7 +146,7 @@ async function compile(target: Target, output: string): Promise<void> {
       "--no-check",
       `--target=${target.rust}`,
       ...COMPILE_PERMISSIONS,
-      "--include=src/logs/zookeeper_discovery.ts",
+      ...includes,
       `--output=${output}`,
       `${ROOT}main.ts`,
     ], { env, clearEnv: true });

@@ -10,6 +10,3 @@
 // zod is imported only by src/config/dependency_list.ts, loaded for a conffile's dependency list
 // (importing it costs 23-39 ms of startup and ~9 MB of RSS).
 export { z } from "npm:zod@^4.6.7";
-// LogTape's values are imported by src/log/logtape.ts, loaded only when a record is written
-// (it costs ~25 ms of startup); its types are free.
-export type { Logger, LogLevel, LogRecord, Sink } from "npm:@logtape/logtape@^2.4.2";

@@ -1,10 +1,13 @@
 /**
  * Parses the command line: `amp-pilot [command] [options] [--] [mate argv…]`. The mate's argv
  * starts at `--` or at the first argument that is neither the command nor an option, as with
- * tini: `amp-pilot /app --flag` runs `/app --flag`. Options use `node:util` `parseArgs`.
+ * tini: `amp-pilot /app --flag` runs `/app --flag`. Options are read as `node:util` `parseArgs`
+ * reads them (flags.ts).
  *
  * @module
  */
+
+import { type FlagSpec, parseFlags } from "./flags.ts";
 
 /** The sub-commands of amp-pilot. */
 export type CommandName =
@@ -73,20 +76,20 @@ export const COMMAND_WORDS: readonly string[] = [
 const TAKES_MATE: readonly CommandName[] = ["run", "check"];
 
 /** The pilot's own flags. */
-interface Flags {
-  help?: boolean;
-  json?: boolean;
-  version?: boolean;
-  dot?: boolean;
-  mermaid?: boolean;
-}
+export const PILOT_FLAGS: readonly FlagSpec[] = [
+  { name: "help", short: "h" },
+  { name: "version", short: "V" },
+  { name: "json" },
+  { name: "dot" },
+  { name: "mermaid" },
+];
 
 /**
  * Parses `argv` (without the program name).
  *
  * @param argv The arguments.
  */
-export async function parseCommandLine(argv: readonly string[]): Promise<ParsedArgs> {
+export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const first = argv[0];
   let command: CommandName | undefined;
   let rest = argv;
@@ -98,13 +101,9 @@ export async function parseCommandLine(argv: readonly string[]): Promise<ParsedA
   }
 
   const { own, mateArgs } = splitMateArgs(rest, command);
-  let values: Flags;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = await parseFlags(own));
-  } catch (e) {
-    return { kind: "error", message: describeParseError(e), command };
-  }
+  const flags = parseFlags(own, PILOT_FLAGS);
+  if ("error" in flags) return { kind: "error", message: flags.error, command };
+  const { values, positionals } = flags;
   if (values.help) return { kind: "help", command };
   if (values.json && !TAKES_JSON.includes(command as CommandName)) {
     return { kind: "error", message: "--json is an option of check and status only", command };
@@ -174,35 +173,6 @@ function splitMateArgs(
   return { own: [...args], mateArgs: [] };
 }
 
-/**
- * Node's compatibility layer costs 7-13 ms of startup: `amp-pilot -- app` and `amp-pilot app`
- * have no flags to parse and do not load it.
- */
-async function parseFlags(args: string[]): Promise<{ values: Flags; positionals: string[] }> {
-  if (args.length === 0) return { values: {}, positionals: [] };
-  const { parseArgs } = await import("node:util");
-  return parseArgs({
-    args,
-    options: {
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "V" },
-      json: { type: "boolean" },
-      dot: { type: "boolean" },
-      mermaid: { type: "boolean" },
-    },
-    allowPositionals: true,
-    strict: true,
-  });
-}
-
 function asCommand(word: string | undefined): CommandName | undefined {
   return COMMANDS.includes(word as CommandName) ? word as CommandName : undefined;
-}
-
-/** Node's messages suggest `--` for options it does not know; here `--` starts the mate's argv. */
-function describeParseError(e: unknown): string {
-  const message = (e as Error).message.split("\n")[0]!;
-  const option = /^Unknown option '([^']+)'/.exec(message);
-  if (option) return `unknown option '${option[1]}'`;
-  return message;
 }

@@ -37,7 +37,7 @@ export const USAGE_EXIT_CODE = 2;
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   const out = context.out ?? ((t: string) => writeAllSync(Deno.stdout, t));
   const err = context.err ?? ((t: string) => writeAllSync(Deno.stderr, t));
-  const parsed = await parseCommandLine(argv);
+  const parsed = parseCommandLine(argv);
   switch (parsed.kind) {
     case "error":
       err(`amp-pilot: ${parsed.message}\n\n${usage(parsed.command)}\n`);
@@ -63,19 +63,24 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       out(`amp-pilot ${VERSION} (deno ${Deno.version.deno})\n`);
       return 0;
     case "health": {
-      const { runHealth } = await import("./health.ts");
+      // Not a literal specifier: Deno would read the module and its imports at start (issue #14).
+      const { runHealth } =
+        await (import(String("./health.ts")) as Promise<typeof import("./health.ts")>);
       return await runHealth(context.env, out);
     }
     case "status": {
-      const { runStatus } = await import("./status.ts");
+      const { runStatus } =
+        await (import(String("./status.ts")) as Promise<typeof import("./status.ts")>);
       return await runStatus({ env: context.env, json: parsed.json, out });
     }
     case "maintenance": {
-      const { runMaintenance } = await import("./maintenance.ts");
+      const { runMaintenance } =
+        await (import(String("./maintenance.ts")) as Promise<typeof import("./maintenance.ts")>);
       return await runMaintenance({ env: context.env, words: parsed.words ?? [], out, err });
     }
     case "check": {
-      const { runCheck } = await import("./check.ts");
+      const { runCheck } =
+        await (import(String("./check.ts")) as Promise<typeof import("./check.ts")>);
       return await runCheck({
         env: context.env,
         mateArgs: parsed.mateArgs,
@@ -85,11 +90,13 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
       });
     }
     case "graph": {
-      const { runGraph } = await import("./graph.ts");
+      const { runGraph } =
+        await (import(String("./graph.ts")) as Promise<typeof import("./graph.ts")>);
       return await runGraph({ env: context.env, format: parsed.graphFormat ?? "text", out, err });
     }
     case "run": {
-      const { runCommand } = await import("./run.ts");
+      const { runCommand } =
+        await (import(String("./run.ts")) as Promise<typeof import("./run.ts")>);
       return await runCommand({
         env: context.env,
         mateArgs: parsed.mateArgs,
@@ -102,6 +109,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
 
 async function helpExtra(command: string | undefined): Promise<string> {
   if (command !== "check") return "";
+  // Literal: help needs no permission, and a non-literal import would need --allow-read.
   const { settingsReference } = await import("./check_report.ts");
   return `\n${settingsReference()}\n`;
 }

@@ -29,7 +29,10 @@ export async function loadEffectiveConfig(
   env: Environment,
   mateArgs: readonly string[],
 ): Promise<EffectiveConfig> {
-  const { loaderModeApplies, discover } = await import("../docker/discover.ts");
+  // Not a literal specifier: Deno would read the module and its imports at start (issue #14).
+  const { loaderModeApplies, discover } = await (import(String("../docker/discover.ts")) as Promise<
+    typeof import("../docker/discover.ts")
+  >);
   if (!loaderModeApplies(env)) {
     const loaded = await loadConfig({ env, args: mateArgs });
     return { loaded, loaderMode: false, containerId: "", nodeId: "" };

@@ -58,8 +58,6 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     level: quiet ? "warning" : config.logLevel,
     format: config.logFormat,
     extraSinks: shipper ? { kafka: (record) => shipper.pushLogRecord(record) } : undefined,
-    // A quiet run may log nothing at all: load LogTape only if it does (main.ts flushes).
-    lazy: quiet && !shipper,
   });
   const log = pilotLogger();
   for (const warning of loaded.warnings) log.warn(warning);
@@ -113,7 +111,10 @@ interface Origin {
 }
 
 async function createShipper(config: PilotConfig, origin: Origin): Promise<KafkaShipper> {
-  const { KafkaShipper } = await import("../logs/kafka_shipper.ts");
+  // Not a literal specifier: Deno would read the module and its imports at start (issue #14).
+  const { KafkaShipper } = await (import(String("../logs/kafka_shipper.ts")) as Promise<
+    typeof import("../logs/kafka_shipper.ts")
+  >);
   const kafkaLog = pilotLogger("kafka");
   const target = config.kafka!;
   const security = config.kafkaSecurity;
@@ -165,7 +166,9 @@ function zookeeperBrokers(
 ): () => Promise<string[]> {
   let last = "";
   return async () => {
-    const { discoverBrokers } = await import("../logs/zookeeper_discovery.ts");
+    const { discoverBrokers } = await (import(String("../logs/zookeeper_discovery.ts")) as Promise<
+      typeof import("../logs/zookeeper_discovery.ts")
+    >);
     const brokers = await discoverBrokers(target.hosts, target.chroot, { protocol });
     if (brokers.join(",") !== last) {
       last = brokers.join(",");

@@ -42,15 +42,14 @@ export async function runAmpPilot(options: AmpPilotOptions = {}): Promise<number
   }
   const trap = options.signals ? undefined : new SignalTrap();
   try {
-    const { runCommand } = await import("./run.ts");
+    // Not a literal specifier: Deno would read the module and its imports at start (issue #14).
+    const { runCommand } = await (import(String("./run.ts")) as Promise<typeof import("./run.ts")>);
     const code = await runCommand({
       env: options.env ?? Deno.env.toObject(),
       mateArgs: options.args ?? [],
       signals: options.signals ?? trap,
       err,
     });
-    const { flushLogging } = await import("../log/logger.ts");
-    await flushLogging();
     return code;
   } finally {
     trap?.close();

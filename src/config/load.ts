@@ -193,7 +193,10 @@ async function parseCandidate(
   // The conffile's list of dependency objects is the one structured value: zod checks it, and is
   // loaded only for it.
   if (setting.key === "dependencies" && Array.isArray(candidate.raw)) {
-    const { parseDependencyList } = await import("./dependency_list.ts");
+    // Not a literal specifier: Deno would read the module and its imports at start (issue #14).
+    const { parseDependencyList } = await (import(String("./dependency_list.ts")) as Promise<
+      typeof import("./dependency_list.ts")
+    >);
     return parseDependencyList(candidate.raw);
   }
   return setting.parser.tryParse(candidate.raw);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { LogRecord } from "../deps.ts";
+import type { LogRecord } from "./record.ts";
 
 /** One JSON line (with its newline) for `record`. */
 export function jsonLine(record: LogRecord): string {

@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { LogRecord } from "../deps.ts";
+import type { LogRecord } from "../log/record.ts";
 import { BoundedBuffer, type BufferedRecord, type PushOptions } from "./bounded_buffer.ts";
 import { KafkaConnectionError } from "./kafka/connection.ts";
 import { PartitionProducer, type PartitionProducerOptions } from "./kafka/producer.ts";
@@ -205,7 +205,7 @@ export class KafkaShipper {
     this.#wake?.();
   }
 
-  /** Queues a pilot log record (the LogTape sink). */
+  /** Queues a pilot log record (the logger's extra sink). */
   pushLogRecord(record: LogRecord): void {
     // The same words as the pilot's own log line (json_line.ts): one record shape.
     const text = renderMessage(record.message);

@@ -77,4 +77,8 @@ Deno.test("deno run main.ts version and --help need no permission", async () => 
   const help = await denoRun([], ["--help"]);
   equal(help.code, 0, help.err);
   match(help.out, /^amp-pilot: container entrypoint/);
+  // check's help lists the settings (a module of its own, loaded for it).
+  const checkHelp = await denoRun([], ["check", "--help"]);
+  equal(checkHelp.code, 0, checkHelp.err);
+  match(checkHelp.out, /AMPPILOT_LOGLEVEL/);
 });

@@ -1,6 +1,6 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { pilotLogger, setupLogging, teardownLogging } from "../../src/log/logger.ts";
-import type { LogRecord } from "../../src/deps.ts";
+import type { LogRecord } from "../../src/log/record.ts";
 import { renderMessage } from "../../src/log/json_line.ts";
 import { recordValue } from "../../src/logs/record.ts";
 
