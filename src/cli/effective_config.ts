@@ -7,6 +7,7 @@
 
 import type { Environment } from "../config/env.ts";
 import { loadConfig, type LoadedConfig, type LoadOptions } from "../config/load.ts";
+import { loaderModeApplies } from "../docker/loader_mode.ts";
 
 /** The configuration, and what Docker discovery contributed. */
 export interface EffectiveConfig {
@@ -29,14 +30,14 @@ export async function loadEffectiveConfig(
   env: Environment,
   mateArgs: readonly string[],
 ): Promise<EffectiveConfig> {
-  // Not a literal specifier: Deno would read the module and its imports at start (issue #14).
-  const { loaderModeApplies, discover } = await (import(String("../docker/discover.ts")) as Promise<
-    typeof import("../docker/discover.ts")
-  >);
   if (!loaderModeApplies(env)) {
     const loaded = await loadConfig({ env, args: mateArgs });
     return { loaded, loaderMode: false, containerId: "", nodeId: "" };
   }
+  // Not a literal specifier: Deno would read the module and its imports at start (issue #14).
+  const { discover } = await (import(String("../docker/discover.ts")) as Promise<
+    typeof import("../docker/discover.ts")
+  >);
   const discovery = await discover(env, mateArgs);
   const defaults = discovery.defaults;
   // With discovery, the arguments replace the image's Cmd inside the loader's command.

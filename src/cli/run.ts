@@ -11,11 +11,9 @@ import { loadEffectiveConfig } from "./effective_config.ts";
 import type { PilotConfig } from "../config/types.ts";
 import { pilotLogger, setupLogging } from "../log/logger.ts";
 import type { KafkaShipper, ShipperLoss } from "../logs/kafka_shipper.ts";
-import { noReaper, type Reaper, startReaper } from "../mate/reaper.ts";
-import { listInterfaces, pickRegisteredIp } from "../net/registered_ip.ts";
+import { noReaper, type Reaper } from "../mate/no_reaper.ts";
 import { runPilot, type SignalSource } from "../runtime/run_pilot.ts";
 import { VERSION } from "../version.ts";
-import { reportConfigError } from "./check.ts";
 
 /** Inputs of {@linkcode runCommand}. */
 export interface RunCommandOptions {
@@ -38,12 +36,15 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   try {
     effective = await loadEffectiveConfig(options.env, options.mateArgs);
   } catch (e) {
-    if (e instanceof ConfigError) return reportConfigError(e, options.err);
-    throw e;
+    if (!(e instanceof ConfigError)) throw e;
+    const { reportConfigError } = await (import(String("./check.ts")) as Promise<
+      typeof import("./check.ts")
+    >);
+    return reportConfigError(e, options.err);
   }
   const { loaded } = effective;
   const { config } = loaded;
-  const registeredIp = config.consul || config.kafka ? resolveIp(config) : undefined;
+  const registeredIp = config.consul || config.kafka ? await resolveIp(config) : undefined;
   const shipper = config.kafka
     ? await createShipper(config, {
       hostIp: registeredIp?.ip ?? "",
@@ -68,7 +69,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   }
   log.debug("amp-pilot {version} starting as pid {pid}", { version: VERSION, pid: Deno.pid });
   shipper?.start();
-  const reaper = Deno.pid === 1 ? reaperOrNone() : noReaper();
+  const reaper = Deno.pid === 1 ? await reaperOrNone() : noReaper();
   try {
     return await runPilot(config, {
       signals: options.signals,
@@ -98,7 +99,11 @@ function reportLoss(loss: ShipperLoss, log: ReturnType<typeof pilotLogger>): voi
   );
 }
 
-function resolveIp(config: PilotConfig) {
+async function resolveIp(config: PilotConfig) {
+  const { listInterfaces, pickRegisteredIp } =
+    await (import(String("../net/registered_ip.ts")) as Promise<
+      typeof import("../net/registered_ip.ts")
+    >);
   return pickRegisteredIp(config.registeredIp, config.netInterface, listInterfaces());
 }
 
@@ -178,8 +183,11 @@ function zookeeperBrokers(
   };
 }
 
-function reaperOrNone(): Reaper {
+async function reaperOrNone(): Promise<Reaper> {
   try {
+    const { startReaper } = await (import(String("../mate/reaper.ts")) as Promise<
+      typeof import("../mate/reaper.ts")
+    >);
     return startReaper();
   } catch (e) {
     pilotLogger().warn("running as PID 1 without zombie reaping: {reason}", {

@@ -6,13 +6,10 @@
  * @module
  */
 
-import { parseBoolWord } from "../config/bool_words.ts";
 import { DockerEngine, DockerError } from "./engine.ts";
 import { type LoaderDefaults, loaderDefaults } from "./loader_defaults.ts";
 import { ownContainerCandidates } from "./own_container.ts";
-
-/** The socket the loader looks for. */
-export const DOCKER_SOCKET = "/var/run/docker.sock";
+import { DOCKER_SOCKET } from "./loader_mode.ts";
 
 /** What discovery found, and what went wrong. */
 export interface Discovery {
@@ -22,20 +19,6 @@ export interface Discovery {
   readonly warnings: string[];
   /** Whether loader mode applies (socket present, not standalone). */
   readonly active: boolean;
-}
-
-/** Whether loader mode applies: a socket and no `AMPPILOT_STANDALONE`. */
-export function loaderModeApplies(
-  env: Readonly<Record<string, string | undefined>>,
-  socket: string = DOCKER_SOCKET,
-): boolean {
-  // The configuration's own words; a malformed value is reported when the configuration loads.
-  if (parseBoolWord(env.AMPPILOT_STANDALONE ?? "") === true) return false;
-  try {
-    return Deno.statSync(socket).isSocket === true;
-  } catch {
-    return false;
-  }
 }
 
 /**

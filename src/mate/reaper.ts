@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { Reaper } from "./no_reaper.ts";
+
 const P_ALL = 0;
 const WNOHANG = 1;
 const WEXITED = 4;
@@ -14,25 +16,6 @@ const WNOWAIT = 0x01000000;
 const SI_PID_OFFSET = 16; // si_pid in siginfo_t on 64-bit Linux
 
 const LIBC_CANDIDATES = ["libc.so.6", "/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/libc.so.6"];
-
-/** Reaps orphans; knows the pids the pilot spawned itself. */
-export interface Reaper {
-  /** Marks a pid as the pilot's own child (Deno waits for it). */
-  manage(pid: number): void;
-  /** Forgets a pid once Deno has its status. */
-  release(pid: number): void;
-  /** Reaps what can be reaped now. */
-  reap(): number;
-  /** How many orphans were reaped so far. */
-  readonly reaped: number;
-  /** Stops listening for SIGCHLD and closes the library. */
-  close(): void;
-}
-
-/** A reaper that does nothing (the pilot is not PID 1). */
-export function noReaper(): Reaper {
-  return { manage() {}, release() {}, reap: () => 0, reaped: 0, close() {} };
-}
 
 /**
  * Starts the FFI reaper.

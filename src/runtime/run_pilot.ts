@@ -8,19 +8,16 @@
  */
 
 import type { PilotConfig } from "../config/types.ts";
-import { ConsulClient } from "../consul/client.ts";
-import { dependencyMeta } from "../consul/dependency_meta.ts";
-import { type DependencyWatch, watchDependency } from "../consul/dependency_watcher.ts";
+import type { ConsulClient } from "../consul/client.ts";
+import type { DependencyWatch } from "../consul/dependency_watcher.ts";
 import type { ConsulError } from "../consul/errors.ts";
-import { type CallOutcome, DEREGISTER_TIMEOUT_MS, Registration } from "../consul/registration.ts";
+import type { CallOutcome, Registration } from "../consul/registration.ts";
 import { describeFailure } from "../supervisor/registration_steps.ts";
 import { pilotLogger } from "../log/logger.ts";
 import { type MateProcess, startMate } from "../mate/mate_process.ts";
 import { signalGroup } from "../mate/process_group.ts";
-import { runReadyCheck } from "../mate/ready_check.ts";
-import { noReaper, type Reaper } from "../mate/reaper.ts";
+import { noReaper, type Reaper } from "../mate/no_reaper.ts";
 import type { KafkaShipper } from "../logs/kafka_shipper.ts";
-import { passThrough } from "../logs/passthrough.ts";
 import { initialState, step } from "../supervisor/core.ts";
 import type {
   CoreConfig,
@@ -41,7 +38,6 @@ import { statusSnapshot } from "./status_snapshot.ts";
 import { ConsulTally } from "./consul_tally.ts";
 import { WAIT_REPORT_MS } from "../supervisor/waiting.ts";
 import { ANNOUNCE_AFTER_MS, CYCLE_PROBE_MS } from "../supervisor/announcement.ts";
-import { findDependencyCycle } from "../consul/cycle_probe.ts";
 import type { TelemetryServer } from "../telemetry/server.ts";
 import type { PilotStatus, RegistrationInfo } from "./status_file.ts";
 
@@ -110,14 +106,45 @@ const consulLog = pilotLogger("consul");
  * @returns The exit code.
  */
 export async function runPilot(config: PilotConfig, options: RunOptions = {}): Promise<number> {
-  const shell = new Shell(config, options);
+  const shell = new Shell(config, options, await loadAdapters(config, options));
   return await shell.run();
+}
+
+type ConsulAdapters = typeof import("./adapters.ts");
+
+/** The adapters a run needs beyond the core's, loaded only when it needs them. */
+interface Adapters {
+  /** Consul's client, registration, watch and cycle search (Consul mode). */
+  readonly consul?: ConsulAdapters;
+  /** Copies the mate's output to Kafka (log shipping). */
+  readonly passThrough?: typeof import("../logs/passthrough.ts").passThrough;
+  /** Runs the ready command (Consul mode with one). */
+  readonly runReadyCheck?: typeof import("../mate/ready_check.ts").runReadyCheck;
+}
+
+// Not literal specifiers: Deno would read each module and its imports at start (issue #14).
+async function loadAdapters(config: PilotConfig, options: RunOptions): Promise<Adapters> {
+  const [consul, copying, ready] = await Promise.all([
+    config.consul ? import(String("./adapters.ts")) as Promise<ConsulAdapters> : undefined,
+    options.shipper
+      ? import(String("../logs/passthrough.ts")) as Promise<
+        typeof import("../logs/passthrough.ts")
+      >
+      : undefined,
+    config.consul && config.cmdReady
+      ? import(String("../mate/ready_check.ts")) as Promise<
+        typeof import("../mate/ready_check.ts")
+      >
+      : undefined,
+  ]);
+  return { consul, passThrough: copying?.passThrough, runReadyCheck: ready?.runReadyCheck };
 }
 
 class Shell {
   readonly #config: PilotConfig;
   readonly #core: CoreConfig;
   readonly #options: RunOptions;
+  readonly #adapters: Adapters;
   readonly #reaper: Reaper;
   readonly #client: ConsulClient | undefined;
   readonly #registration: Registration | undefined;
@@ -142,8 +169,9 @@ class Shell {
   /** The instance in Consul for the status file; fixed for the pilot's life. */
   readonly #instance: Omit<RegistrationInfo, "state"> | undefined;
 
-  constructor(config: PilotConfig, options: RunOptions) {
+  constructor(config: PilotConfig, options: RunOptions, adapters: Adapters) {
     this.#config = config;
+    this.#adapters = adapters;
     this.#core = coreConfigOf(config, options.registeredIp);
     this.#instance = config.consul && {
       consul: showConsulAddress(config.consul),
@@ -154,13 +182,16 @@ class Shell {
     this.#options = options;
     this.#reaper = options.reaper ?? noReaper();
     this.#state = initialState(this.#core);
-    if (config.consul) {
-      this.#client = new ConsulClient({
+    const consul = adapters.consul;
+    if (config.consul && consul) {
+      this.#client = new consul.ConsulClient({
         address: config.consul,
         token: config.consulToken,
         tls: config.consulTls,
       });
-      this.#registration = new Registration(this.#client, { service: this.#service() });
+      this.#registration = new consul.Registration(this.#client, {
+        service: this.#service(consul.dependencyMeta),
+      });
     }
   }
 
@@ -170,13 +201,14 @@ class Shell {
       this.#dispatch({ type: "signal", signal, at: now() })
     );
     log.info(startLine(this.#config, this.#options));
-    // The first write says at once whether health and status will see this pilot.
+    // The first write says at once, before the mate starts, whether health and status will see
+    // this pilot.
     this.#publishStatus(true);
     if (this.#config.telemetry) await this.#serveTelemetry(this.#config.telemetry);
     if (this.#client) {
       const watching = problemLogger("watch");
       for (const dep of this.#core.dependencies) {
-        this.#watches.push(watchDependency(this.#client, dep.name, {
+        this.#watches.push(this.#adapters.consul!.watchDependency(this.#client, dep.name, {
           health: (name, health, reason?: string) =>
             this.#dispatch({ type: "dependency", name, health, reason, at: now() }),
           problem: (name, error) => {
@@ -202,7 +234,7 @@ class Shell {
     return code;
   }
 
-  #service() {
+  #service(dependencyMeta: ConsulAdapters["dependencyMeta"]) {
     const c = this.#config;
     return {
       id: c.serviceId,
@@ -225,8 +257,9 @@ class Shell {
         const result = step(this.#core, this.#state, next);
         this.#state = result.state;
         for (const command of result.commands) this.#executeSafely(command);
-        this.#publishStatus(false);
       }
+      // Once per batch of events, not once per event.
+      this.#publishStatus(false);
     } finally {
       this.#draining = false;
     }
@@ -346,7 +379,7 @@ class Shell {
     const mate = started.mate;
     this.#mate = mate;
     this.#queue.unshift({ type: "mate-spawned", pid: mate.pid, at: now() });
-    if (mate.output) this.#trackCopy(passThrough(mate.output, shipper));
+    if (mate.output) this.#trackCopy(this.#adapters.passThrough!(mate.output, shipper));
     // The exit is the process's status, never the end of its pipes (a daemon may hold them).
     this.#track(
       mate.status.then((status) => {
@@ -372,7 +405,7 @@ class Shell {
       AbortSignal.timeout(CYCLE_PROBE_TIMEOUT_MS),
     ]);
     this.#track(
-      findDependencyCycle(client, self, missing, signal).then(
+      this.#adapters.consul!.findDependencyCycle(client, self, missing, signal).then(
         (cycle) => this.#dispatch({ type: "cycle-probed", cycle, at: now() }),
         (e: unknown) => {
           if (this.#leaving.signal.aborted) return;
@@ -389,7 +422,7 @@ class Shell {
     if (!argv) return;
     let pid: number | undefined;
     this.#track(
-      runReadyCheck(argv, this.#config.readyTimeoutMs, (spawned) => {
+      this.#adapters.runReadyCheck!(argv, this.#config.readyTimeoutMs, (spawned) => {
         pid = spawned;
         this.#reaper.manage(spawned);
         this.#readyChecks.add(spawned);
@@ -438,7 +471,9 @@ class Shell {
 
   /** Serves /metrics and /status; a port that cannot be opened is a warning, not a failure. */
   async #serveTelemetry(address: { hostname: string; port: number }): Promise<void> {
-    const { serveTelemetry } = await import("../telemetry/server.ts");
+    const { serveTelemetry } = await (import(String("../telemetry/server.ts")) as Promise<
+      typeof import("../telemetry/server.ts")
+    >);
     const where = showListenAddress(address);
     try {
       this.#telemetry = serveTelemetry(address, {
@@ -511,7 +546,8 @@ class Shell {
     this.#publishStatus(true);
     for (const timer of [...this.#timers.keys()]) this.#cancelTimer(timer);
     await Promise.all(this.#watches.map((w) => w.stop()));
-    const deadline = this.#options.exitDeregisterTimeoutMs ?? DEREGISTER_TIMEOUT_MS;
+    const deadline = this.#options.exitDeregisterTimeoutMs ??
+      this.#adapters.consul?.DEREGISTER_TIMEOUT_MS ?? 0;
     await Promise.all([
       within(deadline, this.#registration?.settled()),
       within(OUTPUT_DRAIN_MS, Promise.all(this.#copies)),
