@@ -218,6 +218,20 @@ async function timeCommand(argv: string[], env?: Record<string, string>): Promis
   return performance.now() - started;
 }
 
+/** From launching `argv` (whose last word is a shell script) until its mate ran (ms). */
+async function timeToMate(argv: string[], env: Record<string, string>, file: string) {
+  const started = epochMs();
+  const { success } = await new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    env,
+    clearEnv: true,
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  if (!success) throw new Error(`${argv.join(" ")} failed`);
+  return Number((await Deno.readTextFile(file)).trim()) / 1e6 - started;
+}
+
 async function startupOverhead(dir: string) {
   const env = { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")! };
   const deno = Deno.execPath();
@@ -227,6 +241,12 @@ async function startupOverhead(dir: string) {
       `import { parseArgs } from "node:util"; parseArgs({ args: [] }); await new Deno.Command("true").output();`,
     zod: `import "npm:zod@^4.6.7"; await new Deno.Command("true").output();`,
   };
+  const stamp = `${dir}/mate-started`;
+  const mate = ["sh", "-c", `date +%s%N > ${stamp}`];
+  await Deno.writeTextFile(
+    `${dir}/runtime_mate.ts`,
+    `await new Deno.Command("sh", { args: ${JSON.stringify(mate.slice(1))} }).output();`,
+  );
   for (const [name, text] of Object.entries(scripts)) {
     await Deno.writeTextFile(`${dir}/${name}.ts`, text);
   }
@@ -240,6 +260,8 @@ async function startupOverhead(dir: string) {
     runtime: [],
     node_util: [],
     zod: [],
+    mate_started: [],
+    runtime_mate_started: [],
   };
   for (let i = 0; i < RUNS; i++) {
     samples.mate_alone!.push(await timeCommand(["true"], env));
@@ -252,6 +274,16 @@ async function startupOverhead(dir: string) {
         ...env,
         AMPPILOT_LAUNCH_CMD: "true",
       }),
+    );
+    samples.mate_started!.push(
+      await timeToMate([deno, "run", "--allow-all", "--frozen", MAIN, "--", ...mate], env, stamp),
+    );
+    samples.runtime_mate_started!.push(
+      await timeToMate(
+        [deno, "run", "--allow-all", "--no-config", `${dir}/runtime_mate.ts`],
+        env,
+        stamp,
+      ),
     );
     for (const name of Object.keys(scripts)) {
       samples[name]!.push(
@@ -400,6 +432,8 @@ async function main(): Promise<void> {
         plus_zod: startup.zod,
         pilot_direct_mode: startup.pilot,
         pilot_direct_mode_env_configured: startup.pilot_env,
+        pilot_launched_to_mate_started: startup.mate_started,
+        deno_launched_to_child_started: startup.runtime_mate_started,
       },
       chain_depth: chain.depth,
       chain_bring_up_ms: chain.bringUpMs,
@@ -443,6 +477,8 @@ async function main(): Promise<void> {
       ["  + zod", startup.zod!, "ms (only for a conffile's dependency list)"],
       ["  pilot (deno run main.ts -- true)", startup.pilot!, "ms"],
       ["  `true` alone", startup.mate_alone!, "ms"],
+      ["pilot launched → mate started", startup.mate_started!, "ms (direct mode)"],
+      ["  Deno launched → its child started", startup.runtime_mate_started!, "ms"],
       ["overhead, AMPPILOT_LAUNCH_CMD=true", result.startup_overhead_env_configured_ms, "ms"],
       [`idle RSS after ${IDLE_SECONDS / 2} s`, result.idle_rss_mb, "MB (target ≤ 60)"],
       ["Consul requests per idle minute", result.consul_requests_per_min_idle, "/min"],
