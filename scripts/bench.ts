@@ -113,9 +113,13 @@ interface BenchPilot {
   readonly log: Promise<string>;
 }
 
-function spawnPilot(env: Record<string, string>, mate: string[]): BenchPilot {
+function spawnPilot(
+  env: Record<string, string>,
+  mate: string[],
+  runFlags: readonly string[] = ["--frozen"],
+): BenchPilot {
   const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--frozen", MAIN, "--", ...mate],
+    args: ["run", "--allow-all", ...runFlags, MAIN, "--", ...mate],
     env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, ...env },
     clearEnv: true,
     stdin: "null",
@@ -365,6 +369,18 @@ async function idleCosts(address: string, client: ConsulClient) {
     DEPENDENCIES: "idle-db",
     AMPPILOT_REGISTEREDIP: "127.0.0.1",
   }, ["sleep", "600"]);
+  // The same pilot beside it without the project's deno.json and lock, as `deno run <URL>` runs
+  // (and as a compiled binary does not read them either).
+  const barePilot = spawnPilot(
+    {
+      CONSUL: address,
+      SERVICE_NAME: "idle-bare",
+      DEPENDENCIES: "idle-db",
+      AMPPILOT_REGISTEREDIP: "127.0.0.1",
+    },
+    ["sleep", "600"],
+    ["--no-config", "--no-lock"],
+  );
   const pilot = benchPilot.process;
   try {
     await waitFor(() => watch.firstAt(1, 0), "the idle pilot's registration");
@@ -373,18 +389,22 @@ async function idleCosts(address: string, client: ConsulClient) {
     const cpuBefore = cpuMs(pilot.pid);
     await sleep((IDLE_SECONDS * 1000) / 2);
     const rss = round(rssMb(pilot.pid));
+    const rssNoConfig = round(rssMb(barePilot.process.pid));
     await sleep((IDLE_SECONDS * 1000) / 2);
     const cpuPerMinute = round((cpuMs(pilot.pid) - cpuBefore) * 60 / IDLE_SECONDS);
     const perMinute = round(proxy.count() * 60 / IDLE_SECONDS);
-    return { rss, cpuPerMinute, perMinute, paths: proxy.paths() };
+    return { rss, rssNoConfig, cpuPerMinute, perMinute, paths: proxy.paths() };
   } catch (e) {
     throw await withPilotLog(benchPilot, e);
   } finally {
-    try {
-      pilot.kill("SIGTERM");
-    } catch { /* exited */ }
-    await pilot.status;
+    for (const { process } of [benchPilot, barePilot]) {
+      try {
+        process.kill("SIGTERM");
+      } catch { /* exited */ }
+      await process.status;
+    }
     await benchPilot.log;
+    await barePilot.log;
     await watch.stop();
     await proxy.close();
   }
@@ -444,6 +464,7 @@ async function main(): Promise<void> {
       chain_back_up_ms: chain.backUpMs,
       chain_back_up_per_hop_ms: chain.backUpPerHopMs,
       idle_rss_mb: idle.rss,
+      idle_rss_no_config_mb: idle.rssNoConfig,
       idle_cpu_ms_per_min: idle.cpuPerMinute,
       consul_requests_per_min_idle: idle.perMinute,
       passthrough_lines_per_s: passthrough.passthrough_lines_per_s,
@@ -481,6 +502,7 @@ async function main(): Promise<void> {
       ["  Deno launched → its child started", startup.runtime_mate_started!, "ms"],
       ["overhead, AMPPILOT_LAUNCH_CMD=true", result.startup_overhead_env_configured_ms, "ms"],
       [`idle RSS after ${IDLE_SECONDS / 2} s`, result.idle_rss_mb, "MB (target ≤ 60)"],
+      ["  the same, no deno.json or lock", result.idle_rss_no_config_mb, "MB (as deno run <URL>)"],
       ["Consul requests per idle minute", result.consul_requests_per_min_idle, "/min"],
       ["CPU per idle minute", result.idle_cpu_ms_per_min, "ms/min"],
       ["mate alone, lines of 100 B", result.mate_alone_lines_per_s, "lines/s"],
