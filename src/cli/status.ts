@@ -100,7 +100,7 @@ export function formatStatus(report: StatusReport, path: string, now: number): s
     const r = s.registration;
     lines.push(
       `  Consul: ${r.consul}; instance ${r.serviceId} of ${r.serviceName} at ${r.address}: ` +
-        (r.state === "announced" ? "announced (listed as waiting, check critical)" : r.state),
+        registrationWords(r.state),
     );
   }
   if (s.lastConsulError) {
@@ -108,4 +108,11 @@ export function formatStatus(report: StatusReport, path: string, now: number): s
   }
   lines.push(`  status file: ${path}, written ${ago(s.updatedAt)}`);
   return lines;
+}
+
+/** The registration state in words where its name alone says too little. */
+function registrationWords(state: string): string {
+  if (state === "announced") return "announced (listed as waiting, check critical)";
+  if (state === "announcing") return "announcing (listing it as waiting: not confirmed by Consul)";
+  return state;
 }

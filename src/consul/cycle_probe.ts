@@ -2,24 +2,25 @@
  * Looks in Consul for a dependency cycle that holds a waiting pilot's own service (web → api →
  * web), reading the dependencies that the other pilots publish in their registrations' Meta.
  *
- * Only services without a passing instance are followed: a service that passes somewhere holds
- * nobody back, so a path through it is no deadlock even when its pilots published a dependency
- * back (e.g. one needed only at startup, when it started long ago).
+ * Only what waiting pilots publish is followed (their instances are marked as waiting in Meta),
+ * and only through services without a passing instance: a service that passes somewhere holds
+ * nobody back, and a running instance waits for nothing, whatever its checks say (e.g. its ready
+ * command fails, or it is in maintenance, while a dependency back is needed only at startup).
  *
  * @module
  */
 
 import type { ConsulClient, HealthEntry } from "./client.ts";
 import { cycleThrough } from "./dependency_cycle.ts";
-import { dependenciesFromMeta } from "./dependency_meta.ts";
+import { dependenciesFromMeta, isWaitingListing } from "./dependency_meta.ts";
 
 /** Services read at the most, so that a large catalog cannot make one probe unbounded. */
 const MAX_SERVICES = 200;
 
 /**
  * A cycle through `self` (as a path `self → … → self`) in which no service has a passing
- * instance: from `missing` (the dependencies `self` waits for), following what every instance of
- * each service publishes; `undefined` when there is none as far as Consul shows.
+ * instance: from `missing` (the dependencies `self` waits for), following what the waiting
+ * instances of each service publish; `undefined` when there is none as far as Consul shows.
  *
  * @throws {ConsulError} When Consul cannot be read.
  */
@@ -49,6 +50,7 @@ function anyPassing(entries: readonly HealthEntry[]): boolean {
 
 function publishedDependencies(entries: readonly HealthEntry[]): Set<string> {
   return new Set(
-    entries.flatMap((e) => (dependenciesFromMeta(e.meta) ?? []).map((d) => d.name)),
+    entries.filter((e) => isWaitingListing(e.meta))
+      .flatMap((e) => (dependenciesFromMeta(e.meta) ?? []).map((d) => d.name)),
   );
 }

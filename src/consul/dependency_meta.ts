@@ -10,6 +10,17 @@ export const DEPENDENCIES_META_KEY = "amp-pilot-dependencies";
 /** Meta key: those of them needed only at startup, comma-separated. */
 export const STARTUP_ONLY_META_KEY = "amp-pilot-startup-only";
 
+/**
+ * Meta key of an instance listed while its pilot waits for its dependencies (`"true"`): only such an
+ * instance waits for what it publishes; a running one does not, whatever its checks say.
+ */
+export const WAITING_META_KEY = "amp-pilot-waiting";
+
+/** Whether the instance with this Meta is a pilot's waiting listing. */
+export function isWaitingListing(meta: Readonly<Record<string, string>> | undefined): boolean {
+  return meta?.[WAITING_META_KEY] === "true";
+}
+
 /** One dependency as published. */
 export interface PublishedDependency {
   /** The dependency's service name. */

@@ -71,10 +71,15 @@ export class Registration {
     return serviceCheckId(this.#options.service.id);
   }
 
-  /** Registers the instance with its check in `status`; abandons any call still in flight. */
-  register(status: "passing" | "critical" = "passing"): Promise<CallOutcome> {
+  /**
+   * Registers the instance with its check in `status` (as `service` says, when given, e.g. the
+   * waiting listing); abandons any call still in flight.
+   */
+  register(
+    status: "passing" | "critical" = "passing",
+    service: ServiceRegistration = this.#options.service,
+  ): Promise<CallOutcome> {
     this.abandon();
-    const service = this.#options.service;
     const body = { ...service, check: service.check && { ...service.check, status } };
     const timeoutMs = this.#options.registerTimeoutMs ?? REGISTER_TIMEOUT_MS;
     return this.#start((o) => this.#client.registerService(body, o), timeoutMs);

@@ -123,7 +123,8 @@ function emit(
       sink(record);
     } catch (e) {
       // A failing sink must not stop the others, nor the pilot.
-      writeStderrSync(`amp-pilot: a log record could not be written: ${(e as Error).message}\n`);
+      const reason = e instanceof Error ? e.message : String(e);
+      writeStderrSync(`amp-pilot: a log record could not be written: ${reason}\n`);
     }
   }
 }

@@ -7,7 +7,7 @@
  */
 
 export { ConsulClient } from "../consul/client.ts";
-export { dependencyMeta } from "../consul/dependency_meta.ts";
+export { dependencyMeta, WAITING_META_KEY } from "../consul/dependency_meta.ts";
 export { watchDependency } from "../consul/dependency_watcher.ts";
 export { findDependencyCycle } from "../consul/cycle_probe.ts";
 export { DEREGISTER_TIMEOUT_MS, Registration } from "../consul/registration.ts";

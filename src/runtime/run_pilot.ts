@@ -8,7 +8,7 @@
  */
 
 import type { PilotConfig } from "../config/types.ts";
-import type { ConsulClient } from "../consul/client.ts";
+import type { ConsulClient, ServiceRegistration } from "../consul/client.ts";
 import type { DependencyWatch } from "../consul/dependency_watcher.ts";
 import type { ConsulError } from "../consul/errors.ts";
 import type { CallOutcome, Registration } from "../consul/registration.ts";
@@ -37,7 +37,7 @@ import {
 import { statusSnapshot } from "./status_snapshot.ts";
 import { ConsulTally } from "./consul_tally.ts";
 import { WAIT_REPORT_MS } from "../supervisor/waiting.ts";
-import { ANNOUNCE_AFTER_MS, CYCLE_PROBE_MS } from "../supervisor/announcement.ts";
+import { ANNOUNCE_AFTER_MS, CYCLE_PROBE_MS, WAITING_TTL_MS } from "../supervisor/announcement.ts";
 import type { TelemetryServer } from "../telemetry/server.ts";
 import type { PilotStatus, RegistrationInfo } from "./status_file.ts";
 
@@ -148,6 +148,8 @@ class Shell {
   readonly #reaper: Reaper;
   readonly #client: ConsulClient | undefined;
   readonly #registration: Registration | undefined;
+  /** The instance as listed while the mate waits for its dependencies. */
+  readonly #waitingListing: ServiceRegistration | undefined;
   readonly #timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
   readonly #queue: SupervisorEvent[] = [];
   readonly #watches: DependencyWatch[] = [];
@@ -189,9 +191,13 @@ class Shell {
         token: config.consulToken,
         tls: config.consulTls,
       });
-      this.#registration = new consul.Registration(this.#client, {
-        service: this.#service(consul.dependencyMeta),
-      });
+      const service = this.#service(consul.dependencyMeta);
+      this.#registration = new consul.Registration(this.#client, { service });
+      this.#waitingListing = {
+        ...service,
+        meta: { ...service.meta, [consul.WAITING_META_KEY]: "true" },
+        check: { ...service.check, ttlMs: WAITING_TTL_MS },
+      };
     }
   }
 
@@ -295,9 +301,10 @@ class Shell {
         return;
       case "register":
         this.#track(
-          this.#registration?.register(command.status).then((outcome) =>
-            this.#answered("register", command.epoch, outcome)
-          ),
+          this.#registration?.register(
+            command.status,
+            command.waiting ? this.#waitingListing : undefined,
+          ).then((outcome) => this.#answered("register", command.epoch, outcome)),
         );
         return;
       case "heartbeat":

@@ -15,8 +15,14 @@ import type { CoreConfig, SupervisorCommand, SupervisorEvent, SupervisorState } 
 /** How long the dependencies may be missing before the instance is listed as waiting (ms). */
 export const ANNOUNCE_AFTER_MS = 5_000;
 
-/** How often Consul is searched for a cycle while the dependencies are missing (ms). */
+/**
+ * How often, while the dependencies are missing, the waiting listing is renewed and Consul is
+ * searched for a cycle (ms).
+ */
 export const CYCLE_PROBE_MS = 10_000;
+
+/** The waiting listing's check TTL (ms): three renewals may fail before it expires. */
+export const WAITING_TTL_MS = 3 * CYCLE_PROBE_MS;
 
 /** The result of a decision: the new state and what to do. */
 interface Decision {
@@ -40,8 +46,10 @@ export function announceTimer(config: CoreConfig): SupervisorCommand[] {
 }
 
 /**
- * The announce timer fired: while dependencies are missing, list the instance as waiting (unless
- * Consul took that already) and search for a cycle; then again after `cycleProbeMs`.
+ * The announce timer fired: while dependencies are missing, list the instance as waiting — again
+ * at every period, which keeps Consul from reaping it while the pilot lives (a registration again
+ * restarts its check; once the pilot is gone its check expires and Consul reaps the instance after
+ * `DeregisterAfter`) — and search for a cycle.
  */
 export function onAnnounceTimer(config: CoreConfig, state: SupervisorState): Decision {
   if (state.phase !== "waiting" || state.shutdownRequested) return { state, commands: [] };
@@ -50,17 +58,14 @@ export function onAnnounceTimer(config: CoreConfig, state: SupervisorState): Dec
     timer: "announce",
     delayMs: config.cycleProbeMs ?? CYCLE_PROBE_MS,
   };
-  const missing = Object.entries(state.dependencies)
-    .filter(([, health]) => health !== "healthy")
-    .map(([name]) => name);
+  const missing = missingDependencies(state);
   if (missing.length === 0) return { state, commands: [again] };
-  const listed = state.registration === "announced" && state.registrationProblem === undefined;
-  if (listed) return { state, commands: [{ type: "probe-cycle", missing }, again] };
   const epoch = state.registrationEpoch + 1;
+  const registration = state.registration === "announced" ? "announced" : "announcing";
   return {
-    state: { ...state, registration: "announced", registrationEpoch: epoch },
+    state: { ...state, registration, registrationEpoch: epoch },
     commands: [
-      { type: "register", epoch, status: "critical" },
+      { type: "register", epoch, status: "critical", waiting: true },
       { type: "probe-cycle", missing },
       again,
     ],
@@ -70,12 +75,14 @@ export function onAnnounceTimer(config: CoreConfig, state: SupervisorState): Dec
 /** Consul answered the listing of the waiting instance. */
 export function onAnnounceResult(state: SupervisorState, event: RegistrationResult): Decision {
   if (event.ok) {
-    const line = state.registrationProblem === undefined
-      ? "listed in Consul as waiting (check critical), with the dependencies it waits for"
-      : "Consul accepts the waiting instance again";
+    const line = state.registrationProblem !== undefined
+      ? "Consul lists the waiting instance again"
+      : state.registration === "announced"
+      ? undefined
+      : "listed in Consul as waiting (check critical), with the dependencies it waits for";
     return {
-      state: { ...state, registrationProblem: undefined },
-      commands: [log("info", line)],
+      state: { ...state, registration: "announced", registrationProblem: undefined },
+      commands: line ? [log("info", line)] : [],
     };
   }
   const what = event.status === undefined
@@ -85,9 +92,15 @@ export function onAnnounceResult(state: SupervisorState, event: RegistrationResu
     })`;
   const problem = `${what}; other pilots cannot see what this one waits for`;
   return {
-    state: { ...state, registrationProblem: problem },
+    state: { ...state, registration: "announcing", registrationProblem: problem },
     commands: problem === state.registrationProblem ? [] : [log("warning", problem)],
   };
+}
+
+function missingDependencies(state: SupervisorState): string[] {
+  return Object.entries(state.dependencies)
+    .filter(([, health]) => health !== "healthy")
+    .map(([name]) => name);
 }
 
 /** The search for a cycle answered: say a new cycle once, and say when it is gone. */
@@ -96,7 +109,8 @@ export function onCycleProbed(
   cycle: readonly string[] | undefined,
 ): Decision {
   const known = state.dependencyCycle;
-  if (state.phase !== "waiting") {
+  // An answer that comes once nothing is missing any more (or the mate runs) is about the past.
+  if (state.phase !== "waiting" || missingDependencies(state).length === 0) {
     return { state: { ...state, dependencyCycle: undefined }, commands: [] };
   }
   if (cycle && known?.join("\u0000") === cycle.join("\u0000")) return { state, commands: [] };

@@ -213,7 +213,7 @@ function becomeReady(
   const registering = register(ready, "passing");
   // Consul keeps the status of a check registered again: the waiting instance's critical check
   // would stay critical until the first heartbeat, a whole period later.
-  const pass = state.registration === "announced"
+  const pass = state.registration === "announced" || state.registration === "announcing"
     ? keepAlive(registering.state, "passing", "mate ready", config.checkPeriodMs).commands
     : [];
   return {

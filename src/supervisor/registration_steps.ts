@@ -57,8 +57,8 @@ export function onRegistrationResult(
   event: RegistrationResult,
 ): Decision {
   if (
-    state.registration === "announced" && event.call === "register" &&
-    event.epoch === state.registrationEpoch
+    (state.registration === "announcing" || state.registration === "announced") &&
+    event.call === "register" && event.epoch === state.registrationEpoch
   ) {
     return onAnnounceResult(state, event);
   }

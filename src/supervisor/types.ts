@@ -18,13 +18,15 @@ export type DependencyHealth = "healthy" | "unhealthy" | "unknown";
 
 /**
  * The instance in Consul, as far as Consul's answers show: `none` (not asked, or deregistered),
- * `announced` (listed as waiting, its check critical, so that other pilots see what it waits for),
+ * `announcing` (asked Consul to list it as waiting; no answer yet, or refused), `announced` (Consul
+ * listed it as waiting, its check critical, so that other pilots see what it waits for),
  * `registering` (asked, no answer yet), `accepted` (Consul said 2xx to the registration and to the
  * last heartbeat), `register-failed` (the registration was refused or not answered; it is asked
  * again at the next period), `heartbeat-failed` (the last heartbeat was refused or not answered).
  */
 export type RegistrationStatus =
   | "none"
+  | "announcing"
   | "announced"
   | "registering"
   | "accepted"
@@ -223,6 +225,8 @@ export type SupervisorCommand =
     readonly epoch: number;
     /** The check's initial status. */
     readonly status: "passing" | "critical";
+    /** The waiting listing (marked as waiting in its Meta, a TTL of its own) instead. */
+    readonly waiting?: boolean;
   }
   | {
     readonly type: "heartbeat";

@@ -36,7 +36,13 @@ Deno.test("a service with a passing instance holds nobody back: no cycle through
       "cache passes: api does not wait for web through it",
     );
     // Consul keeps a check's status when the instance is registered again.
-    await client.updateTtlCheck("service:cache-1", "critical", "stopped");
+    await client.updateTtlCheck("service:cache-1", "critical", "ready command fails");
+    equal(
+      await findDependencyCycle(client, "web", ["api"]),
+      undefined,
+      "cache's instance runs (critical, not a waiting listing): it waits for nothing",
+    );
+    await publishInstance(client, "cache", [{ name: "web", onlyAtStartup: true }], "critical");
     deepEqual(await findDependencyCycle(client, "web", ["api"]), ["web", "api", "cache", "web"]);
     await publishInstance(client, "web", ["api"], "passing");
     equal(

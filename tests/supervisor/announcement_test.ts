@@ -19,22 +19,35 @@ function waitingOnDb(): Harness {
 Deno.test("after 5 s of waiting the instance is listed as waiting and a cycle is searched for", () => {
   const h = waitingOnDb();
   deepEqual(acts(h.send({ type: "timer", timer: "announce", at: 5_000 })), [
-    { type: "register", epoch: 1, status: "critical" },
+    { type: "register", epoch: 1, status: "critical", waiting: true },
     { type: "probe-cycle", missing: ["db"] },
     { type: "set-timer", timer: "announce", delayMs: 10_000 },
   ]);
-  equal(h.state.registration, "announced");
+  equal(h.state.registration, "announcing", "not listed until Consul says so");
   deepEqual(lines(h.accept("register", 5_010)), [
     "listed in Consul as waiting (check critical), with the dependencies it waits for",
   ]);
+  equal(h.state.registration, "announced");
   deepEqual(
     acts(h.send({ type: "timer", timer: "announce", at: 15_000 })),
     [
+      { type: "register", epoch: 2, status: "critical", waiting: true },
       { type: "probe-cycle", missing: ["db"] },
       { type: "set-timer", timer: "announce", delayMs: 10_000 },
     ],
-    "listed once; searched again every period",
+    "listed again every period (Consul would reap a listing left alone), searched again",
   );
+  equal(h.state.registration, "announced");
+  deepEqual(lines(h.accept("register", 15_010)), [], "a renewal is not said");
+});
+
+Deno.test("a search that answers once nothing is missing any more is about the past", () => {
+  const h = waitingOnDb();
+  h.send({ type: "timer", timer: "announce", at: 5_000 });
+  h.send({ type: "dependency", name: "db", health: "healthy", at: 5_010 });
+  equal(h.state.phase, "starting");
+  deepEqual(h.send({ type: "cycle-probed", cycle: ["api", "db", "api"], at: 5_020 }), []);
+  equal(h.state.dependencyCycle, undefined);
 });
 
 Deno.test("a cycle is said once in one error line, shown in the status, and said gone", () => {
@@ -79,11 +92,12 @@ Deno.test("a refused listing is one warning, asked again each period, said when 
     "Consul refused the waiting instance (403 Permission denied); other pilots cannot see what " +
     "this one waits for",
   ]);
+  equal(h.state.registration, "announcing");
   const again = h.send({ type: "timer", timer: "announce", at: 15_000 });
   ok(again.some((c) => c.type === "register" && c.epoch === 2 && c.status === "critical"));
   deepEqual(lines(refuse()), [], "the same refusal is not said twice");
   h.send({ type: "timer", timer: "announce", at: 25_000 });
-  deepEqual(lines(h.accept("register", 25_010)), ["Consul accepts the waiting instance again"]);
+  deepEqual(lines(h.accept("register", 25_010)), ["Consul lists the waiting instance again"]);
 });
 
 Deno.test("the mate starting replaces the waiting instance; a late answer about it is ignored", () => {
