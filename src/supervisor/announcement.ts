@@ -10,6 +10,7 @@
  */
 
 import { log } from "./log_command.ts";
+import { missingDependencies } from "./waiting.ts";
 import type { CoreConfig, SupervisorCommand, SupervisorEvent, SupervisorState } from "./types.ts";
 
 /** How long the dependencies may be missing before the instance is listed as waiting (ms). */
@@ -95,12 +96,6 @@ export function onAnnounceResult(state: SupervisorState, event: RegistrationResu
     state: { ...state, registration: "announcing", registrationProblem: problem },
     commands: problem === state.registrationProblem ? [] : [log("warning", problem)],
   };
-}
-
-function missingDependencies(state: SupervisorState): string[] {
-  return Object.entries(state.dependencies)
-    .filter(([, health]) => health !== "healthy")
-    .map(([name]) => name);
 }
 
 /** The search for a cycle answered: say a new cycle once, and say when it is gone. */

@@ -11,6 +11,7 @@ import { keepAlive, onRegistrationResult, register } from "./registration_steps.
 import { announceTimer, onAnnounceTimer, onCycleProbed } from "./announcement.ts";
 import {
   healthReason,
+  missingDependencies,
   noteProblem,
   startTimers,
   STARTUP_TIMEOUT_EXIT_CODE,
@@ -142,10 +143,6 @@ function unregistered(state: SupervisorState): SupervisorState {
 
 function allHealthy(state: SupervisorState): boolean {
   return Object.values(state.dependencies).every((h) => h === "healthy");
-}
-
-function pendingDependencies(state: SupervisorState): string[] {
-  return Object.entries(state.dependencies).filter(([, h]) => h !== "healthy").map(([n]) => n);
 }
 
 /** Starts the mate when every dependency is healthy and the backoff allows it. */
@@ -344,8 +341,8 @@ function onExited(
     log(
       "info",
       `mate ${how}${state.stopIntent ? "" : " on its own"}; waiting for ` +
-        (pendingDependencies(stopped).length > 0
-          ? `dependencies ${pendingDependencies(stopped).join(", ")}`
+        (missingDependencies(stopped).length > 0
+          ? `dependencies ${missingDependencies(stopped).join(", ")}`
           : `the restart backoff (${backoff.delayMs} ms)`),
     ),
   );

@@ -52,6 +52,13 @@ export function noteProblem(
   };
 }
 
+/** The dependencies that are not healthy, by name. */
+export function missingDependencies(state: SupervisorState): string[] {
+  return Object.entries(state.dependencies)
+    .filter(([, health]) => health !== "healthy")
+    .map(([name]) => name);
+}
+
 /** The timers to set at the start: the waiting report and the startup timeout, when on. */
 export function startTimers(config: CoreConfig): SupervisorCommand[] {
   if (!config.consul || config.dependencies.length === 0) return [];
