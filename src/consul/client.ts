@@ -9,6 +9,7 @@ import type { ConsulAddress, ConsulTls } from "../config/types.ts";
 import { parseIndexHeader } from "./blocking_index.ts";
 import { formatDuration } from "./duration_text.ts";
 import { ConsulError } from "./errors.ts";
+import { after } from "../timer.ts";
 
 /** Status of a Consul check. */
 export type CheckStatus = "passing" | "warning" | "critical";
@@ -324,7 +325,7 @@ export class ConsulClient {
     const call = `${method} ${pathAndQuery.replace(/\?.*$/, "")}`;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new TimeoutMarker()), timeoutMs);
+    const timer = after(timeoutMs, () => controller.abort(new TimeoutMarker()));
     const onAbort = () => controller.abort(options.signal?.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -363,7 +364,7 @@ export class ConsulClient {
       }
       throw new ConsulError(call, "unreachable", this.#scrub(transportDetail(e)));
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
       options.signal?.removeEventListener("abort", onAbort);
     }
   }

@@ -14,6 +14,7 @@ import { nextBlockingIndex } from "./blocking_index.ts";
 import type { ConsulClient, HealthResult } from "./client.ts";
 import { formatDuration } from "./duration_text.ts";
 import { ConsulError } from "./errors.ts";
+import { after } from "../timer.ts";
 
 /** First retry delay after a failed query (ms). */
 export const DEFAULT_RETRY_INITIAL_MS = 100;
@@ -255,13 +256,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = () => {
-      clearTimeout(timer);
+      timer.cancel();
       reject(signal.reason);
     };
-    const timer = setTimeout(() => {
+    const timer = after(ms, () => {
       signal.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    });
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { after } from "../timer.ts";
+
 /** A failed Engine API call; the message says which and why. */
 export class DockerError extends Error {
   /** HTTP status, when the engine answered. */
@@ -73,7 +75,7 @@ export class DockerEngine {
   async #get(path: string): Promise<unknown> {
     const call = `GET ${path} on ${this.#socket}`;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.#timeoutMs);
+    const timer = after(this.#timeoutMs, () => controller.abort());
     try {
       const response = await fetch(`http://docker${path}`, {
         client: this.#client,
@@ -107,7 +109,7 @@ export class DockerEngine {
         : cause;
       throw new DockerError(`${call}: ${reason}`);
     } finally {
-      clearTimeout(timer);
+      timer.cancel();
     }
   }
 }

@@ -34,6 +34,7 @@ import {
 import { PlainRecordEncoder } from "./plain_record.ts";
 import { recordJson, type RecordMetadata, recordValue } from "./record.ts";
 import { renderMessage } from "../log/json_line.ts";
+import { after, sleep } from "../timer.ts";
 
 /** Bytes of one record batch, below the broker's default limit of 1 MiB. */
 const MAX_BATCH_BYTES = 900 * 1024;
@@ -226,7 +227,7 @@ export class KafkaShipper {
   async close(timeoutMs: number): Promise<ShipperLoss> {
     const deadline = Date.now() + timeoutMs;
     while (this.#undelivered() && this.#loop && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, Math.min(5, Math.max(0, deadline - Date.now()))));
+      await sleep(Math.min(5, deadline - Date.now()));
     }
     this.#closed = true;
     this.#abort.abort();
@@ -615,9 +616,9 @@ export class KafkaShipper {
   /** Waits `ms`, or less when {@linkcode close} is called. */
   #sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const timer = after(ms, resolve);
       this.#stopSleep = () => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve();
       };
     }).finally(() => (this.#stopSleep = undefined));

@@ -6,6 +6,7 @@
  */
 
 import zookeeper from "npm:node-zookeeper-client@^1.1.3";
+import { after, type Timer } from "../timer.ts";
 
 /** The part of node-zookeeper-client's client used here (the package ships no types). */
 interface ZkClient {
@@ -53,17 +54,17 @@ export async function discoverBrokers(
   // spinDelay: the library waits up to this long between rounds over the ensemble, on a timer
   // that close() cannot cancel; keep it short so that nothing lingers after a failed lookup.
   const client = createClient(where, { sessionTimeout: timeoutMs, retries: 0, spinDelay: 100 });
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`ZooKeeper ${where} did not answer within ${timeoutMs} ms`)),
+    timer = after(
       timeoutMs,
+      () => reject(new Error(`ZooKeeper ${where} did not answer within ${timeoutMs} ms`)),
     );
   });
   try {
     return await Promise.race([lookup(client, where, protocol), timeout]);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
     client.close();
   }
 }

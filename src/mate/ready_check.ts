@@ -7,6 +7,7 @@
 
 import { spawnDetached } from "./mate_process.ts";
 import { signalGroup } from "./process_group.ts";
+import { after } from "../timer.ts";
 
 /** Output kept from a run (Consul keeps 4 KiB of check output by default). */
 export const READY_OUTPUT_MAX = 4000;
@@ -35,13 +36,13 @@ export async function runReadyCheck(
   if (!spawned.ok) return { ok: false, output: `ready command: ${spawned.failure.reason}` };
   const child = spawned.child;
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const timer = after(timeoutMs, () => {
     timedOut = true;
     signalGroup(child.pid, "SIGKILL");
-  }, timeoutMs);
+  });
   const output = Promise.all([tail(child.stdout), tail(child.stderr)]);
   const status = await child.status;
-  clearTimeout(timer);
+  timer.cancel();
   signalGroup(child.pid, "SIGKILL"); // its grandchildren may still hold the pipes open
   const [out, err] = await output;
   const text = `${out}${err}`.slice(-READY_OUTPUT_MAX);

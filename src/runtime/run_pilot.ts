@@ -40,6 +40,7 @@ import { WAIT_REPORT_MS } from "../supervisor/waiting.ts";
 import { ANNOUNCE_AFTER_MS, CYCLE_PROBE_MS, WAITING_TTL_MS } from "../supervisor/announcement.ts";
 import type { TelemetryServer } from "../telemetry/server.ts";
 import type { PilotStatus, RegistrationInfo } from "./status_file.ts";
+import { after, every, type Timer, within } from "../timer.ts";
 
 /** How a signal reaches the runtime. */
 export interface SignalSource {
@@ -150,7 +151,7 @@ class Shell {
   readonly #registration: Registration | undefined;
   /** The instance as listed while the mate waits for its dependencies. */
   readonly #waitingListing: ServiceRegistration | undefined;
-  readonly #timers = new Map<TimerName, ReturnType<typeof setTimeout>>();
+  readonly #timers = new Map<TimerName, Timer>();
   readonly #queue: SupervisorEvent[] = [];
   readonly #watches: DependencyWatch[] = [];
   readonly #pending = new Set<Promise<unknown>>();
@@ -161,7 +162,7 @@ class Shell {
   #draining = false;
   #exit: (code: number) => void = () => {};
   readonly #readyChecks = new Set<number>();
-  #statusTimer: ReturnType<typeof setInterval> | undefined;
+  #statusTimer: Timer | undefined;
   #lastStatus = "";
   #statusProblem: string | undefined;
   readonly #consulCalls = new ConsulTally();
@@ -234,8 +235,7 @@ class Shell {
       }
     }
     this.#dispatch({ type: "start", at: now() });
-    // After the start: the first timer loads Deno's timers (~3 ms), which the mate need not wait for.
-    this.#statusTimer = setInterval(() => this.#publishStatus(true), this.#statusEveryMs());
+    this.#statusTimer = every(this.#statusEveryMs(), () => this.#publishStatus(true));
     const code = await exitCode;
     await this.#shutdown();
     return code;
@@ -448,16 +448,15 @@ class Shell {
     this.#cancelTimer(timer);
     this.#timers.set(
       timer,
-      setTimeout(() => {
+      after(delayMs, () => {
         this.#timers.delete(timer);
         this.#dispatch({ type: "timer", timer, at: now() });
-      }, Math.max(0, delayMs)),
+      }),
     );
   }
 
   #cancelTimer(timer: TimerName): void {
-    const id = this.#timers.get(timer);
-    if (id !== undefined) clearTimeout(id);
+    this.#timers.get(timer)?.cancel();
     this.#timers.delete(timer);
   }
 
@@ -550,14 +549,14 @@ class Shell {
   }
 
   async #shutdown(): Promise<void> {
-    clearInterval(this.#statusTimer);
+    this.#statusTimer?.cancel();
     this.#publishStatus(true);
     for (const timer of [...this.#timers.keys()]) this.#cancelTimer(timer);
     await Promise.all(this.#watches.map((w) => w.stop()));
     const deadline = this.#options.exitDeregisterTimeoutMs ??
       this.#adapters.consul?.DEREGISTER_TIMEOUT_MS ?? 0;
     await Promise.all([
-      within(deadline, this.#registration?.settled()),
+      within(deadline, this.#registration?.settled() ?? Promise.resolve()),
       within(OUTPUT_DRAIN_MS, Promise.all(this.#copies)),
     ]);
     this.#registration?.abandon();
@@ -566,17 +565,9 @@ class Shell {
     this.#leaving.abort();
     while (this.#pending.size > 0) await Promise.race([...this.#pending]);
     // A scraper in the middle of a request must not hold the exit up.
-    await within(TELEMETRY_CLOSE_MS, this.#telemetry?.close());
+    await within(TELEMETRY_CLOSE_MS, this.#telemetry?.close() ?? Promise.resolve());
     this.#client?.close();
   }
-}
-
-/** Waits for `promise`, but no longer than `ms`. */
-async function within(ms: number, promise: Promise<unknown> | undefined): Promise<void> {
-  if (!promise) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
 
 function now(): number {

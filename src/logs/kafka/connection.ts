@@ -8,6 +8,7 @@
  */
 
 import { ByteReader } from "./wire.ts";
+import { after, type Timer } from "../../timer.ts";
 
 /** Largest response accepted: the shipper's answers are small; more means a garbled stream. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -20,7 +21,7 @@ export class KafkaConnectionError extends Error {
 interface Pending {
   readonly resolve: (body: ByteReader) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
+  readonly timer: Timer;
 }
 
 /** A connection to one broker. */
@@ -54,7 +55,7 @@ export class BrokerConnection {
     signal?: AbortSignal,
   ): Promise<BrokerConnection> {
     const address = `${host}:${port}`;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: Timer | undefined;
     let step = "cannot connect to";
     const connecting = (async () => {
       const tcp = await Deno.connect({ hostname: host, port });
@@ -75,9 +76,9 @@ export class BrokerConnection {
       const conn = await Promise.race([
         connecting,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new KafkaConnectionError(`no answer from ${address} in ${timeoutMs} ms`)),
+          timer = after(
             timeoutMs,
+            () => reject(new KafkaConnectionError(`no answer from ${address} in ${timeoutMs} ms`)),
           );
           onAbort = () => reject(new KafkaConnectionError(`connecting to ${address} was given up`));
           if (signal?.aborted) onAbort();
@@ -90,7 +91,7 @@ export class BrokerConnection {
       if (e instanceof KafkaConnectionError) throw e;
       throw new KafkaConnectionError(`${step} ${address}: ${describe(e)}`);
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
       if (onAbort) signal?.removeEventListener("abort", onAbort);
     }
   }
@@ -116,9 +117,9 @@ export class BrokerConnection {
   ): Promise<{ response: Promise<ByteReader> }> {
     if (this.#failure) throw this.#failure;
     const response = new Promise<ByteReader>((resolve, reject) => {
-      const timer = setTimeout(
-        () => this.#fail(`${what} got no answer from ${this.address} in ${timeoutMs} ms`),
+      const timer = after(
         timeoutMs,
+        () => this.#fail(`${what} got no answer from ${this.address} in ${timeoutMs} ms`),
       );
       this.#pending.set(correlationId, { resolve, reject, timer });
     });
@@ -159,7 +160,7 @@ export class BrokerConnection {
     if (this.#failure) return;
     this.#failure = new KafkaConnectionError(message);
     for (const pending of this.#pending.values()) {
-      clearTimeout(pending.timer);
+      pending.timer.cancel();
       pending.reject(this.#failure);
     }
     this.#pending.clear();
@@ -217,7 +218,7 @@ export class BrokerConnection {
       const pending = this.#pending.get(correlationId);
       if (!pending) throw new Error(`a response to unknown request ${correlationId}`);
       this.#pending.delete(correlationId);
-      clearTimeout(pending.timer);
+      pending.timer.cancel();
       pending.resolve(new ByteReader(buffered.slice(at + 8, at + 4 + size)));
       at += 4 + size;
     }

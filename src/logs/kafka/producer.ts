@@ -35,6 +35,7 @@ import {
 import { RecordBatchBuilder } from "./record_batch.ts";
 import { type SaslCredentials, saslLogin } from "./sasl.ts";
 import { type ByteReader, ByteWriter } from "./wire.ts";
+import { after, type Timer } from "../../timer.ts";
 
 /** Options of {@linkcode PartitionProducer}. */
 export interface PartitionProducerOptions {
@@ -293,9 +294,9 @@ export class PartitionProducer {
 
   /** Waits `ms`, or fails as soon as the signal is aborted. */
   #pause(ms: number): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    return this.#unlessAborted(new Promise<void>((r) => (timer = setTimeout(r, ms))))
-      .finally(() => clearTimeout(timer));
+    let timer: Timer | undefined;
+    return this.#unlessAborted(new Promise<void>((r) => (timer = after(ms, r))))
+      .finally(() => timer?.cancel());
   }
 
   /** Logs in with SASL: the broker answers nothing else on the connection until then. */
