@@ -23,7 +23,7 @@ const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 20);
 const IDLE_SECONDS = Number(Deno.env.get("BENCH_IDLE_SECONDS") ?? 60);
 const LOG_LINES = Number(Deno.env.get("BENCH_LOG_LINES") ?? 1_000_000);
 const KAFKA_RECORDS = Number(Deno.env.get("BENCH_KAFKA_RECORDS") ?? 1_000_000);
-const KAFKA_ROUNDS = Number(Deno.env.get("BENCH_KAFKA_ROUNDS") ?? 3);
+const KAFKA_ROUNDS = Math.max(1, Math.floor(Number(Deno.env.get("BENCH_KAFKA_ROUNDS") ?? 3)) || 1);
 const CHAIN_DEPTH = Number(Deno.env.get("BENCH_CHAIN_DEPTH") ?? 10);
 
 /** Wall-clock time in ms with sub-ms precision, comparable with `date +%s%N` of children. */

@@ -1,5 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { after, every, sleep, within } from "../src/timer.ts";
+import { after, every, pendingTimers, sleep, within } from "../src/timer.ts";
+import { testNoTimerLeftPending } from "./support/timers.ts";
 
 const SRC = new URL("../src/", import.meta.url);
 const TIMER = new URL("../src/timer.ts", import.meta.url).href;
@@ -34,8 +35,10 @@ Deno.test("a delay that is negative, not a number or too long is clamped, never 
   after(-5, () => ran.push("negative"));
   after(Number.NaN, () => ran.push("NaN"));
   const far = after(Number.POSITIVE_INFINITY, () => ran.push("infinite"));
+  const past = after(2 ** 31 + 5, () => ran.push("past the longest")); // setTimeout fires it at once
   await sleep(50);
   far.cancel();
+  past.cancel();
   deepEqual(ran.sort(), ["NaN", "negative"]);
 });
 
@@ -64,6 +67,7 @@ Deno.test("within waits for the promise, or no longer than its delay, and passes
   let rejected: unknown;
   await within(5_000, Promise.reject(new Error("refused"))).catch((e) => (rejected = e));
   ok(rejected instanceof Error && rejected.message === "refused");
+  equal(pendingTimers(), 0, "the timer of a promise that won is cancelled");
 });
 
 /** Runs a program in a fresh Deno and returns what it printed, or fails after a minute. */
@@ -88,18 +92,27 @@ Deno.test("a cancelled timer holds no process up, a pending one does until it ru
   // A program that ends with a ten-minute timer cancelled ends at once (the guard would kill it
   // after a minute, and it would then not have printed "end").
   const cancelled = await runProgram(`
-    import { after, every } from "${TIMER}";
+    import { after, every, pendingTimers } from "${TIMER}";
     after(600_000, () => console.log("ran")).cancel();
     every(600_000, () => console.log("ran")).cancel();
-    globalThis.addEventListener("unload", () => console.log("end"));
+    globalThis.addEventListener("unload", () => console.log("end", pendingTimers()));
   `);
-  equal(cancelled.trim(), "end");
+  equal(cancelled.trim(), "end 0");
   const pending = await runProgram(`
     import { after } from "${TIMER}";
     after(100, () => console.log("ran"));
     globalThis.addEventListener("unload", () => console.log("end"));
   `);
   deepEqual(pending.trim().split("\n"), ["ran", "end"]);
+  const repeating = await runProgram(`
+    import { every } from "${TIMER}";
+    let runs = 0;
+    const timer = every(20, () => {
+      if (++runs === 3) timer.cancel();
+    });
+    globalThis.addEventListener("unload", () => console.log("end after", runs));
+  `);
+  equal(repeating.trim(), "end after 3");
 });
 
 Deno.test("no module of src/ uses setTimeout or setInterval (they load Deno's Node timers)", async () => {
@@ -110,7 +123,8 @@ Deno.test("no module of src/ uses setTimeout or setInterval (they load Deno's No
       if (entry.isDirectory) await walk(url);
       else if (entry.name.endsWith(".ts") && url.href !== TIMER) {
         const text = await Deno.readTextFile(url);
-        const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ""); // comments may name them
+        // Comments may name them; a `//` inside a string ("http://…") ends no line here.
+        const code = text.replace(/\/\*[\s\S]*?\*\/|(^|\s)\/\/.*$/gm, "");
         if (/\b(setTimeout|setInterval|clearTimeout|clearInterval)\b/.test(code)) {
           offenders.push(url.pathname.slice(SRC.pathname.length));
         }
@@ -120,3 +134,5 @@ Deno.test("no module of src/ uses setTimeout or setInterval (they load Deno's No
   await walk(SRC);
   deepEqual(offenders, []);
 });
+
+testNoTimerLeftPending();

@@ -3,6 +3,7 @@ import { consulAddress } from "../../src/config/values.ts";
 import { ConsulClient } from "../../src/consul/client.ts";
 import { ConsulError } from "../../src/consul/errors.ts";
 import { freePorts } from "../support/ports.ts";
+import { testNoTimerLeftPending } from "../support/timers.ts";
 
 function isConsulError(failure: string, pattern: RegExp) {
   return (e: unknown) => {
@@ -238,3 +239,5 @@ Deno.test("ConsulClient refuses a token that is no header value without quoting 
     consul.close();
   }
 });
+
+testNoTimerLeftPending();

@@ -4,6 +4,7 @@ import { ConsulClient, serviceCheckId } from "../../src/consul/client.ts";
 import { ConsulError } from "../../src/consul/errors.ts";
 import { startConsul } from "../support/consul.ts";
 import { eventually } from "../support/eventually.ts";
+import { testNoTimerLeftPending } from "../support/timers.ts";
 
 function clientFor(address: string, token?: string, timeoutMs?: number): ConsulClient {
   return new ConsulClient({ address: consulAddress.parse(address), token, timeoutMs });
@@ -149,3 +150,5 @@ Deno.test("ConsulClient reaches the agent through a unix socket", async () => {
     consul.close();
   }
 });
+
+testNoTimerLeftPending();

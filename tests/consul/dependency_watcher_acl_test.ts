@@ -14,6 +14,7 @@ import {
 import { eventually } from "../support/eventually.ts";
 import { FAST_PERIODS, lines, startPilot, tempDir } from "../support/pilot.ts";
 import { processExists } from "../support/processes.ts";
+import { testNoTimerLeftPending } from "../support/timers.ts";
 
 const MATE = new URL("../fixtures/mate.sh", import.meta.url).pathname;
 
@@ -186,3 +187,5 @@ Deno.test("a pilot whose token loses service:read on its dependency keeps its ma
   equal((await pilot.status).code, 0);
   ok(!pilot.stderr().includes(token.secretId), "the token never shows in a log line");
 });
+
+testNoTimerLeftPending();

@@ -10,6 +10,7 @@ import {
 import type { DependencyHealth } from "../../src/supervisor/types.ts";
 import { startConsul } from "../support/consul.ts";
 import { eventually } from "../support/eventually.ts";
+import { testNoTimerLeftPending } from "../support/timers.ts";
 
 /** What a watcher told its listener, in order. */
 interface Reports {
@@ -248,3 +249,5 @@ Deno.test("the retry delay doubles from 100 ms and never exceeds 500 ms, jitter 
   deepEqual(delays(0.999999).map(Math.round), [100, 200, 400, 500, 500, 500, 500]);
   ok(delays(1).every((d) => d <= DEFAULT_RETRY_MAX_MS));
 });
+
+testNoTimerLeftPending();

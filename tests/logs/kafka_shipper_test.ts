@@ -6,6 +6,7 @@ import { consumeAll, startKafka } from "../support/kafka.ts";
 import { Kafka, logLevel } from "../support/kafkajs.ts";
 import { freePorts } from "../support/ports.ts";
 import { META } from "../support/record_meta.ts";
+import { testNoTimerLeftPending } from "../support/timers.ts";
 
 async function topicEnd(bootstrap: string, topic: string): Promise<number> {
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
@@ -209,3 +210,5 @@ Deno.test("KafkaShipper through a proxy that loses Kafka's answers", async (t) =
 });
 
 type Rec = Awaited<ReturnType<typeof consumeAll>>[number];
+
+testNoTimerLeftPending();

@@ -3,6 +3,7 @@ import { runReadyCheck } from "../../src/mate/ready_check.ts";
 import { eventually } from "../support/eventually.ts";
 import { lines, tempDir } from "../support/pilot.ts";
 import { processExists } from "../support/processes.ts";
+import { testNoTimerLeftPending } from "../support/timers.ts";
 
 Deno.test("runReadyCheck() passes on exit 0 and keeps the output", async () => {
   const result = await runReadyCheck(["sh", "-c", "echo all good"], 2000);
@@ -51,3 +52,5 @@ Deno.test("runReadyCheck() keeps only the end of a long output", async () => {
   ok(result.output.length <= 4000);
   ok(result.output.endsWith("xEND\n"));
 });
+
+testNoTimerLeftPending();

@@ -21,7 +21,10 @@ export class KafkaConnectionError extends Error {
 interface Pending {
   readonly resolve: (body: ByteReader) => void;
   readonly reject: (error: Error) => void;
-  readonly timer: Timer;
+  /** When the request fails unanswered (`performance.now()` time). */
+  readonly deadline: number;
+  /** The error then. */
+  readonly timeoutMessage: string;
 }
 
 /** A connection to one broker. */
@@ -33,6 +36,14 @@ export class BrokerConnection {
   #nextCorrelationId = 1;
   #failure: KafkaConnectionError | undefined;
   readonly #reading: Promise<void>;
+  /**
+   * One timer for every pending request's deadline, re-armed when it fires: a timer per request
+   * would leave one behind per answered request until its delay passed (src/timer.ts cannot
+   * free a cancelled one early), thousands of them under a chatty mate.
+   */
+  #deadlineTimer: Timer | undefined;
+  /** The deadline the timer is armed for. */
+  #deadlineAt = Number.POSITIVE_INFINITY;
 
   private constructor(address: string, conn: Deno.Conn) {
     this.address = address;
@@ -117,12 +128,14 @@ export class BrokerConnection {
   ): Promise<{ response: Promise<ByteReader> }> {
     if (this.#failure) throw this.#failure;
     const response = new Promise<ByteReader>((resolve, reject) => {
-      const timer = after(
-        timeoutMs,
-        () => this.#fail(`${what} got no answer from ${this.address} in ${timeoutMs} ms`),
-      );
-      this.#pending.set(correlationId, { resolve, reject, timer });
+      this.#pending.set(correlationId, {
+        resolve,
+        reject,
+        deadline: performance.now() + timeoutMs,
+        timeoutMessage: `${what} got no answer from ${this.address} in ${timeoutMs} ms`,
+      });
     });
+    this.#watchDeadlines();
     response.catch(() => {}); // a caller that stops waiting must not leave it unhandled
     try {
       for (let written = 0; written < frame.length;) {
@@ -159,10 +172,9 @@ export class BrokerConnection {
   #fail(message: string): void {
     if (this.#failure) return;
     this.#failure = new KafkaConnectionError(message);
-    for (const pending of this.#pending.values()) {
-      pending.timer.cancel();
-      pending.reject(this.#failure);
-    }
+    this.#deadlineTimer?.cancel();
+    this.#deadlineTimer = undefined;
+    for (const pending of this.#pending.values()) pending.reject(this.#failure);
     this.#pending.clear();
     try {
       this.#conn.close();
@@ -200,6 +212,30 @@ export class BrokerConnection {
     }
   }
 
+  /**
+   * Arms the deadline timer for the earliest pending deadline, unless it is armed for that or an
+   * earlier one (answered requests' deadlines are left to pass): when it fires, it fails the
+   * connection or re-arms for what is pending.
+   */
+  #watchDeadlines(): void {
+    if (this.#failure) return;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const pending of this.#pending.values()) earliest = Math.min(earliest, pending.deadline);
+    if (earliest === Number.POSITIVE_INFINITY || earliest >= this.#deadlineAt) return;
+    this.#deadlineTimer?.cancel(); // a request with a shorter timeout than those before it
+    this.#deadlineAt = earliest;
+    this.#deadlineTimer = after(earliest - performance.now(), () => {
+      this.#deadlineTimer = undefined;
+      this.#deadlineAt = Number.POSITIVE_INFINITY;
+      const now = performance.now();
+      for (const pending of this.#pending.values()) {
+        // A timer may fire a fraction of a millisecond early by the clock's rounding.
+        if (pending.deadline <= now + 1) return this.#fail(pending.timeoutMessage);
+      }
+      this.#watchDeadlines();
+    });
+  }
+
   /** Hands every complete frame to its request; returns the bytes consumed. */
   #dispatch(buffered: Uint8Array, length: number): number {
     const view = new DataView(buffered.buffer, buffered.byteOffset, length);
@@ -218,7 +254,6 @@ export class BrokerConnection {
       const pending = this.#pending.get(correlationId);
       if (!pending) throw new Error(`a response to unknown request ${correlationId}`);
       this.#pending.delete(correlationId);
-      pending.timer.cancel();
       pending.resolve(new ByteReader(buffered.slice(at + 8, at + 4 + size)));
       at += 4 + size;
     }

@@ -1,5 +1,6 @@
 import { equal, rejects } from "node:assert/strict";
 import { BrokerConnection, KafkaConnectionError } from "../../../src/logs/kafka/connection.ts";
+import { testNoTimerLeftPending } from "../../support/timers.ts";
 
 Deno.test("BrokerConnection fails every pending request when a peer never answers", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -61,3 +62,39 @@ Deno.test("BrokerConnection fails clearly on a garbled response stream", async (
       .test(e.message));
   await connection.close();
 });
+
+Deno.test("BrokerConnection holds each request to its own deadline, whatever the order of timeouts", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const connection = await BrokerConnection.open("127.0.0.1", listener.addr.port, 1_000);
+  using peer = await accepted;
+  const address = `127.0.0.1:${listener.addr.port}`;
+  // A long timeout first, then a short one: the short one must not wait for the long one's.
+  const slow = await connection.send(Uint8Array.of(1), 1, 60_000, "Produce to t-0");
+  const quick = await connection.send(Uint8Array.of(2), 2, 200, "Metadata");
+  await rejects(quick.response, (e) =>
+    e instanceof KafkaConnectionError &&
+    e.message === `Metadata got no answer from ${address} in 200 ms`);
+  await rejects(slow.response, KafkaConnectionError);
+  await connection.close();
+  // An answered request's deadline passing fails nothing; a later one's still holds.
+  const accepted2 = listener.accept();
+  const again = await BrokerConnection.open("127.0.0.1", listener.addr.port, 1_000);
+  using peer2 = await accepted2;
+  const answered = await again.send(Uint8Array.of(1), 7, 100, "A");
+  await peer2.write(Uint8Array.of(0, 0, 0, 5, 0, 0, 0, 7, 0xcc));
+  equal((await answered.response).int8(), -0x34);
+  const later = await again.send(Uint8Array.of(2), 8, 60_000, "B");
+  await new Promise((r) => setTimeout(r, 300)); // A's deadline passes meanwhile
+  await peer2.write(Uint8Array.of(0, 0, 0, 5, 0, 0, 0, 8, 0xdd));
+  equal((await later.response).int8(), -0x23);
+  equal(again.closed, false);
+  const unanswered = await again.send(Uint8Array.of(3), 9, 300, "C");
+  await rejects(unanswered.response, (e) =>
+    e instanceof KafkaConnectionError &&
+    e.message === `C got no answer from ${address} in 300 ms`);
+  await again.close();
+  peer.close();
+});
+
+testNoTimerLeftPending();

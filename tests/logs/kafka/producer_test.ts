@@ -5,6 +5,7 @@ import { KafkaProtocolError } from "../../../src/logs/kafka/protocol.ts";
 import { consumeAll, startKafka } from "../../support/kafka.ts";
 import { Kafka, logLevel, Partitioners } from "../../support/kafkajs.ts";
 import { freePorts } from "../../support/ports.ts";
+import { testNoTimerLeftPending } from "../../support/timers.ts";
 
 function producer(brokers: string[], topic: string, key = "svc-1"): PartitionProducer {
   return new PartitionProducer({
@@ -137,3 +138,5 @@ Deno.test("PartitionProducer against a real Kafka broker", async (t) => {
       /Metadata for topic bad topic name! .* INVALID_TOPIC_EXCEPTION/.test(e.message));
   });
 });
+
+testNoTimerLeftPending();
