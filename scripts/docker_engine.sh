@@ -6,7 +6,7 @@
 #   docker_engine.sh install   install docker.io when dockerd is missing (needs root)
 #   docker_engine.sh start     start the engine (if not running) and print DOCKER_HOST
 #   docker_engine.sh running   exit 0 when the engine is running (and print DOCKER_HOST)
-#   docker_engine.sh stop      stop the engine started here
+#   docker_engine.sh stop      prune its stopped containers and untagged images, stop the engine
 #
 # Environment: AMP_PILOT_DOCKER_RUN (socket, pid file, log; default /tmp/amp-pilot-docker) and
 # AMP_PILOT_DOCKER_ROOT (images and containers; default $AMP_PILOT_CACHE/docker). A second
@@ -49,6 +49,12 @@ case "${1:-}" in
     ;;
   stop)
     if running; then
+      # Stopped containers and images no tag names any more (earlier builds of the tests' images):
+      # with vfs every layer is a full copy, and the data root grew by gigabytes a run without this.
+      for what in container image; do
+        DOCKER_HOST="unix://$sock" timeout 300 docker "$what" prune --force >/dev/null 2>&1 ||
+          echo "docker $what prune failed; the engine is stopped anyway" >&2
+      done
       pid=$(cat "$pidfile")
       kill "$pid"
       for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
