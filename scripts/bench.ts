@@ -17,6 +17,7 @@ import { fakeDependency } from "../tests/support/dependency.ts";
 import { freePorts } from "../tests/support/ports.ts";
 import { bufferGrowth, kafkaThroughput, passthroughFigures, rssMb } from "./bench_logs.ts";
 import { chainFigures } from "./bench_chain.ts";
+import { median, percentile, round } from "./bench_stats.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 20);
@@ -29,20 +30,6 @@ const CHAIN_DEPTH = Number(Deno.env.get("BENCH_CHAIN_DEPTH") ?? 10);
 /** Wall-clock time in ms with sub-ms precision, comparable with `date +%s%N` of children. */
 function epochMs(): number {
   return performance.timeOrigin + performance.now();
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return round(sorted[rank]!);
-}
-
-function median(values: number[]): number {
-  return percentile(values, 50);
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -304,7 +291,7 @@ async function startupOverhead(dir: string) {
       );
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, round(median(v))]));
 }
 
 /** A counting proxy in front of Consul: how many requests the pilot makes. */
@@ -438,13 +425,13 @@ async function main(): Promise<void> {
 
     const result = {
       runs: RUNS,
-      dep_loss_to_sigterm_ms_p50: median(pick("depLossToSigterm")),
-      dep_loss_to_sigterm_ms_p95: percentile(pick("depLossToSigterm"), 95),
-      dep_back_to_start_ms_p50: median(pick("depBackToStart")),
-      dep_back_to_start_ms_p95: percentile(pick("depBackToStart"), 95),
-      start_to_registered_ms_p50: median(pick("startToRegistered")),
-      sigterm_to_deregistered_ms_p50: median(pick("sigtermToDeregistered")),
-      sigterm_to_exit_ms_p50: median(pick("sigtermToExit")),
+      dep_loss_to_sigterm_ms_p50: round(median(pick("depLossToSigterm"))),
+      dep_loss_to_sigterm_ms_p95: round(percentile(pick("depLossToSigterm"), 95)),
+      dep_back_to_start_ms_p50: round(median(pick("depBackToStart"))),
+      dep_back_to_start_ms_p95: round(percentile(pick("depBackToStart"), 95)),
+      start_to_registered_ms_p50: round(median(pick("startToRegistered"))),
+      sigterm_to_deregistered_ms_p50: round(median(pick("sigtermToDeregistered"))),
+      sigterm_to_exit_ms_p50: round(median(pick("sigtermToExit"))),
       startup_overhead_ms: round(startup.pilot! - startup.mate_alone!),
       startup_overhead_env_configured_ms: round(startup.pilot_env! - startup.mate_alone!),
       startup_breakdown_ms: {

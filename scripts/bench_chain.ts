@@ -10,6 +10,7 @@
  */
 
 import { startConsul } from "../tests/support/consul.ts";
+import { round } from "./bench_stats.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
@@ -63,10 +64,6 @@ async function nth(file: string, kind: "start" | "term", n: number, what: string
 
 function epochMs(): number {
   return performance.timeOrigin + performance.now();
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
 }
 
 /** Runs a chain of `depth` pilots against the agent at `address`. */

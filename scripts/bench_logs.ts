@@ -10,6 +10,7 @@ import { PartitionProducer } from "../src/logs/kafka/producer.ts";
 import { startJavaCounter, startKafka } from "../tests/support/kafka.ts";
 import { Kafka, logLevel } from "../tests/support/kafkajs.ts";
 import { freePorts } from "../tests/support/ports.ts";
+import { median } from "./bench_stats.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 /** A 100-byte line (99 characters and the newline). */
@@ -187,11 +188,6 @@ async function endToEnd(
     pilot.kill("SIGTERM");
     await pilot.status;
   }
-}
-
-/** The middle value (the lower of the two middle ones for an even count, as bench.ts's p50). */
-function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.ceil(values.length / 2) - 1]!;
 }
 
 /** A pilot whose mate writes `records` lines at once, shipped to `topic`. */

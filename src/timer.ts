@@ -76,9 +76,13 @@ export function sleep(delayMs: number): Promise<void> {
 
 /**
  * Waits for `promise`, but no longer than `delayMs` milliseconds (a rejection is passed on); the
- * timer is cancelled when the promise wins, so it holds nothing up.
+ * timer is cancelled when the promise wins, so it holds nothing up. No promise: nothing to wait.
  */
-export async function within(delayMs: number, promise: Promise<unknown>): Promise<void> {
+export async function within(
+  delayMs: number,
+  promise: Promise<unknown> | undefined,
+): Promise<void> {
+  if (!promise) return;
   let timer: Timer | undefined;
   const elapsed = new Promise<void>((resolve) => (timer = after(delayMs, resolve)));
   try {

@@ -556,7 +556,7 @@ class Shell {
     const deadline = this.#options.exitDeregisterTimeoutMs ??
       this.#adapters.consul?.DEREGISTER_TIMEOUT_MS ?? 0;
     await Promise.all([
-      within(deadline, this.#registration?.settled() ?? Promise.resolve()),
+      within(deadline, this.#registration?.settled()),
       within(OUTPUT_DRAIN_MS, Promise.all(this.#copies)),
     ]);
     this.#registration?.abandon();
@@ -565,7 +565,7 @@ class Shell {
     this.#leaving.abort();
     while (this.#pending.size > 0) await Promise.race([...this.#pending]);
     // A scraper in the middle of a request must not hold the exit up.
-    await within(TELEMETRY_CLOSE_MS, this.#telemetry?.close() ?? Promise.resolve());
+    await within(TELEMETRY_CLOSE_MS, this.#telemetry?.close());
     this.#client?.close();
   }
 }

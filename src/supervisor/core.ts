@@ -337,12 +337,13 @@ function onExited(
   }
   const backoff = restartBackoff(state.restartAttempt, ran);
   commands.push(...deregistration(state));
+  const missing = missingDependencies(stopped);
   commands.push(
     log(
       "info",
       `mate ${how}${state.stopIntent ? "" : " on its own"}; waiting for ` +
-        (missingDependencies(stopped).length > 0
-          ? `dependencies ${missingDependencies(stopped).join(", ")}`
+        (missing.length > 0
+          ? `dependencies ${missing.join(", ")}`
           : `the restart backoff (${backoff.delayMs} ms)`),
     ),
   );
