@@ -10,7 +10,8 @@
 #
 # Environment: AMP_PILOT_DOCKER_RUN (socket, pid file, log; default /tmp/amp-pilot-docker) and
 # AMP_PILOT_DOCKER_ROOT (images and containers; default $AMP_PILOT_CACHE/docker). A second
-# engine needs both of its own: two engines on one data root corrupt it.
+# engine needs both of its own: two engines on one data root corrupt it. AMP_PILOT_DOCKER_PRUNE=no:
+# `stop` does not prune.
 set -euo pipefail
 
 cache="${AMP_PILOT_CACHE:-$HOME/.cache/amp-pilot}"
@@ -52,6 +53,7 @@ case "${1:-}" in
       # Stopped containers and images no tag names any more (earlier builds of the tests' images):
       # with vfs every layer is a full copy, and the data root grew by gigabytes a run without this.
       for what in container image; do
+        [[ "${AMP_PILOT_DOCKER_PRUNE:-yes}" == no ]] && break
         DOCKER_HOST="unix://$sock" timeout 300 docker "$what" prune --force >/dev/null 2>&1 ||
           echo "docker $what prune failed; the engine is stopped anyway" >&2
       done

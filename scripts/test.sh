@@ -42,6 +42,9 @@ cleanup() {
   for pid in "${load_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   if [[ -n "$started_engine" ]]; then
     say "stopping the Docker engine started for the tests"
+    # Interrupted (Ctrl-C, TERM): stop at once; the prune, which can take minutes, waits for a run
+    # that ends by itself.
+    if ((rc >= 128)); then export AMP_PILOT_DOCKER_PRUNE=no; fi
     bash scripts/docker_engine.sh stop || true
   fi
   exit "$rc"
