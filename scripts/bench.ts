@@ -17,6 +17,7 @@ import { fakeDependency } from "../tests/support/dependency.ts";
 import { freePorts } from "../tests/support/ports.ts";
 import { bufferGrowth, kafkaThroughput, passthroughFigures, rssMb } from "./bench_logs.ts";
 import { chainFigures } from "./bench_chain.ts";
+import { bundleProgram } from "./bundle.ts";
 import { median, percentile, round } from "./bench_stats.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
@@ -105,9 +106,10 @@ function spawnPilot(
   env: Record<string, string>,
   mate: string[],
   runFlags: readonly string[] = ["--frozen"],
+  entry: string = MAIN,
 ): BenchPilot {
   const process = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", ...runFlags, MAIN, "--", ...mate],
+    args: ["run", "--allow-all", ...runFlags, entry, "--", ...mate],
     env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, ...env },
     clearEnv: true,
     stdin: "null",
@@ -224,7 +226,7 @@ async function timeToMate(argv: string[], env: Record<string, string>, file: str
   return Number((await Deno.readTextFile(file)).trim()) / 1e6 - started;
 }
 
-async function startupOverhead(dir: string) {
+async function startupOverhead(dir: string, bundle: string) {
   const env = { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")! };
   const deno = Deno.execPath();
   const scripts: Record<string, string> = {
@@ -248,6 +250,7 @@ async function startupOverhead(dir: string) {
   const samples: Record<string, number[]> = {
     mate_alone: [],
     pilot: [],
+    pilot_bundle: [],
     pilot_env: [],
     runtime: [],
     node_util: [],
@@ -259,6 +262,13 @@ async function startupOverhead(dir: string) {
     samples.mate_alone!.push(await timeCommand(["true"], env));
     samples.pilot!.push(
       await timeCommand([deno, "run", "--allow-all", "--frozen", MAIN, "--", "true"], env),
+    );
+    // The release's bundle, as `deno run <URL>/amp-pilot.js` runs it.
+    samples.pilot_bundle!.push(
+      await timeCommand(
+        [deno, "run", "--allow-all", "--no-config", "--no-lock", bundle, "--", "true"],
+        env,
+      ),
     );
     // The same mate named by the environment, as an image would: its value is parsed.
     samples.pilot_env!.push(
@@ -346,7 +356,7 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-async function idleCosts(address: string, client: ConsulClient) {
+async function idleCosts(address: string, client: ConsulClient, bundle: string) {
   const proxy = await countingProxy(address);
   await using db = await fakeDependency(address, "idle-db");
   await db.pass();
@@ -369,6 +379,19 @@ async function idleCosts(address: string, client: ConsulClient) {
     ["sleep", "600"],
     ["--no-config", "--no-lock"],
   );
+  // The release's bundle, as `deno run <URL>/amp-pilot.js` runs it (the compiled binaries embed
+  // it too).
+  const bundlePilot = spawnPilot(
+    {
+      CONSUL: address,
+      SERVICE_NAME: "idle-bundle",
+      DEPENDENCIES: "idle-db",
+      AMPPILOT_REGISTEREDIP: "127.0.0.1",
+    },
+    ["sleep", "600"],
+    ["--no-config", "--no-lock"],
+    bundle,
+  );
   const pilot = benchPilot.process;
   try {
     await waitFor(() => watch.firstAt(1, 0), "the idle pilot's registration");
@@ -379,14 +402,25 @@ async function idleCosts(address: string, client: ConsulClient) {
     const rss = round(rssMb(pilot.pid));
     const rssNoConfig = round(rssMb(barePilot.process.pid));
     const anonNoConfig = round(rssMb(barePilot.process.pid, "RssAnon"));
+    const rssBundle = round(rssMb(bundlePilot.process.pid));
+    const anonBundle = round(rssMb(bundlePilot.process.pid, "RssAnon"));
     await sleep((IDLE_SECONDS * 1000) / 2);
     const cpuPerMinute = round((cpuMs(pilot.pid) - cpuBefore) * 60 / IDLE_SECONDS);
     const perMinute = round(proxy.count() * 60 / IDLE_SECONDS);
-    return { rss, rssNoConfig, anonNoConfig, cpuPerMinute, perMinute, paths: proxy.paths() };
+    return {
+      rss,
+      rssNoConfig,
+      anonNoConfig,
+      rssBundle,
+      anonBundle,
+      cpuPerMinute,
+      perMinute,
+      paths: proxy.paths(),
+    };
   } catch (e) {
     throw await withPilotLog(benchPilot, e);
   } finally {
-    for (const { process } of [benchPilot, barePilot]) {
+    for (const { process } of [benchPilot, barePilot, bundlePilot]) {
       try {
         process.kill("SIGTERM");
       } catch { /* exited */ }
@@ -394,6 +428,7 @@ async function idleCosts(address: string, client: ConsulClient) {
     }
     await benchPilot.log;
     await barePilot.log;
+    await bundlePilot.log;
     await watch.stop();
     await proxy.close();
   }
@@ -405,6 +440,7 @@ async function main(): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "amp-pilot-bench-" });
   try {
     console.error(`Consul ${consul.address} (${consul.mode}); ${RUNS} runs per latency figure`);
+    const bundle = (await bundleProgram(`${dir}/bundle`)).main;
     const runs: LatencyRun[] = [];
     for (let i = 0; i < RUNS; i++) {
       runs.push(await latencyRun(consul.address, client, dir, i));
@@ -414,9 +450,9 @@ async function main(): Promise<void> {
     console.error(`a chain of ${CHAIN_DEPTH} pilots…`);
     const chain = await chainFigures(consul.address, dir, CHAIN_DEPTH);
     console.error("startup overhead…");
-    const startup = await startupOverhead(dir);
+    const startup = await startupOverhead(dir, bundle);
     console.error(`idle costs over ${IDLE_SECONDS} s…`);
-    const idle = await idleCosts(consul.address, client);
+    const idle = await idleCosts(consul.address, client, bundle);
     console.error(`log passthrough (${LOG_LINES} lines of 100 bytes)…`);
     const passthrough = await passthroughFigures(LOG_LINES);
     const growth = await bufferGrowth(LOG_LINES);
@@ -433,6 +469,7 @@ async function main(): Promise<void> {
       sigterm_to_deregistered_ms_p50: round(median(pick("sigtermToDeregistered"))),
       sigterm_to_exit_ms_p50: round(median(pick("sigtermToExit"))),
       startup_overhead_ms: round(startup.pilot! - startup.mate_alone!),
+      startup_overhead_bundle_ms: round(startup.pilot_bundle! - startup.mate_alone!),
       startup_overhead_env_configured_ms: round(startup.pilot_env! - startup.mate_alone!),
       startup_breakdown_ms: {
         mate_alone: startup.mate_alone,
@@ -440,6 +477,7 @@ async function main(): Promise<void> {
         plus_node_util: startup.node_util,
         plus_zod: startup.zod,
         pilot_direct_mode: startup.pilot,
+        bundle_direct_mode: startup.pilot_bundle,
         pilot_direct_mode_env_configured: startup.pilot_env,
         pilot_launched_to_mate_started: startup.mate_started,
         deno_launched_to_child_started: startup.runtime_mate_started,
@@ -452,6 +490,8 @@ async function main(): Promise<void> {
       chain_cascade_down_per_hop_ms: chain.cascadeDownPerHopMs,
       chain_back_up_ms: chain.backUpMs,
       chain_back_up_per_hop_ms: chain.backUpPerHopMs,
+      idle_rss_bundle_mb: idle.rssBundle,
+      idle_rss_anonymous_bundle_mb: idle.anonBundle,
       idle_rss_mb: idle.rss,
       idle_rss_no_config_mb: idle.rssNoConfig,
       idle_rss_anonymous_no_config_mb: idle.anonNoConfig,
@@ -492,21 +532,32 @@ async function main(): Promise<void> {
       ["  + node:util", startup.node_util!, "ms (not loaded without flags)"],
       ["  + zod", startup.zod!, "ms (only for a conffile's dependency list)"],
       ["  pilot (deno run main.ts -- true)", startup.pilot!, "ms"],
+      [
+        "startup overhead, the release's bundle",
+        result.startup_overhead_bundle_ms,
+        "ms (deno run amp-pilot.js -- true, no deno.json)",
+      ],
       ["  `true` alone", startup.mate_alone!, "ms"],
       ["pilot launched → mate started", startup.mate_started!, "ms (direct mode)"],
       ["  Deno launched → its child started", startup.runtime_mate_started!, "ms"],
       ["overhead, AMPPILOT_LAUNCH_CMD=true", result.startup_overhead_env_configured_ms, "ms"],
-      [`idle RSS after ${IDLE_SECONDS / 2} s`, result.idle_rss_mb, "MB (in the repository)"],
       [
-        "  the same, no deno.json or lock",
-        result.idle_rss_no_config_mb,
-        "MB (as deno run <URL>; target ≤ 45)",
+        `idle RSS after ${IDLE_SECONDS / 2} s, the release's bundle`,
+        result.idle_rss_bundle_mb,
+        "MB (as deno run <URL>/amp-pilot.js; target ≤ 45)",
       ],
       [
         "  … of it anonymous",
-        result.idle_rss_anonymous_no_config_mb,
+        result.idle_rss_anonymous_bundle_mb,
         "MB (the rest: pages of the deno executable, shared)",
       ],
+      [
+        "  main.ts, no deno.json or lock",
+        result.idle_rss_no_config_mb,
+        "MB (deno run <URL>/main.ts)",
+      ],
+      ["  … of it anonymous", result.idle_rss_anonymous_no_config_mb, "MB"],
+      ["  main.ts in the repository", result.idle_rss_mb, "MB (with deno.json and its lock)"],
       ["Consul requests per idle minute", result.consul_requests_per_min_idle, "/min"],
       ["CPU per idle minute", result.idle_cpu_ms_per_min, "ms/min"],
       ["mate alone, lines of 100 B", result.mate_alone_lines_per_s, "lines/s"],

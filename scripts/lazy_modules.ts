@@ -1,13 +1,13 @@
 /**
  * The modules the program imports with a non-literal specifier (`import(String("./x.ts"))`, so
- * that Deno does not read them at start, issue #14). `deno compile` cannot see them: the release
- * passes each with `--include`.
+ * that Deno does not read them at start, issue #14). Neither the bundler nor `deno compile` can
+ * see them: scripts/bundle.ts makes them literal in a staged copy, or bundles them beside.
  *
  * @module
  */
 
-/** A non-literal dynamic import as the sources write it. */
-const LAZY_IMPORT = /import\(String\("([^"]+)"\)\)/g;
+/** A non-literal dynamic import as the sources write it; the specifier is the first group. */
+export const LAZY_IMPORT: RegExp = /import\(String\("([^"]+)"\)\)/g;
 
 /**
  * The modules `text` (the source of `file`) imports lazily, as absolute paths.

@@ -1,8 +1,10 @@
 // deno-lint-ignore-file no-console -- a command-line script that reports what it builds
 /**
- * `deno task release`: compiles amp-pilot for x86_64 and aarch64 Linux with the least
- * permissions it needs, builds the glibc and Alpine artefacts of each and their tarballs (each
- * with LICENSE and THIRD_PARTY_NOTICES.md), and writes SHA256SUMS over every file, all in `dist/`.
+ * `deno task release`: bundles amp-pilot into one JavaScript file (scripts/bundle.ts: `amp-pilot.js`
+ * and the files beside it, published for `deno run <URL>`), compiles that bundle for x86_64 and
+ * aarch64 Linux with the least permissions it needs, builds the glibc and Alpine artefacts of each
+ * and their tarballs (each with LICENSE and THIRD_PARTY_NOTICES.md), and writes SHA256SUMS over
+ * every file, all in `dist/`.
  *
  * `deno compile` needs Deno's base runtime (`denort`) of each target, which it downloads from
  * dl.deno.land: where that site cannot be reached, set `DENORT_BIN` (x86_64) and
@@ -25,7 +27,7 @@
 
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
-import { lazyModules } from "./lazy_modules.ts";
+import { type BundleBuild, bundleProgram } from "./bundle.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 /** The glibc runtime a Deno binary links (ldd of deno 2.9.6). */
@@ -122,7 +124,7 @@ async function run(
   return text;
 }
 
-async function compile(target: Target, output: string): Promise<void> {
+async function compile(target: Target, bundle: BundleBuild, output: string): Promise<void> {
   const denort = Deno.env.get(target.denortEnv);
   if (denort) {
     try {
@@ -137,8 +139,8 @@ async function compile(target: Target, output: string): Promise<void> {
   const env = Deno.env.toObject();
   delete env.DENORT_BIN;
   if (denort) env.DENORT_BIN = denort;
-  // The modules imported with a non-literal specifier, which deno compile cannot find itself.
-  const includes = (await lazyModules(ROOT)).map((path) => `--include=${path}`);
+  // The files the bundle imports with a non-literal specifier, which deno compile cannot find.
+  const includes = bundle.satellites.map((path) => `--include=${path}`);
   try {
     await run(Deno.execPath(), [
       "compile",
@@ -148,7 +150,7 @@ async function compile(target: Target, output: string): Promise<void> {
       ...COMPILE_PERMISSIONS,
       ...includes,
       `--output=${output}`,
-      `${ROOT}main.ts`,
+      bundle.main,
     ], { env, clearEnv: true });
   } catch (e) {
     if (!denort && /dl\.deno\.land|denort|download/i.test((e as Error).message)) {
@@ -329,6 +331,8 @@ export async function release(options: ReleaseOptions = {}): Promise<string[]> {
   await Deno.copyFile(`${ROOT}LICENSE`, licences[0]!);
   await writeNotices(licences[1]!, provenance);
   const names = licences.map((f) => f.slice(dist.length + 1));
+  const bundle = await bundleProgram(dist);
+  const scripts = [bundle.main, ...bundle.satellites].map((f) => f.slice(dist.length + 1));
   const tarballs: Record<string, string[]> = {};
   const folder: string[] = [];
   for (const arch of arches) {
@@ -336,7 +340,7 @@ export async function release(options: ReleaseOptions = {}): Promise<string[]> {
     const glibc = `${dist}/${target.glibc}`;
     const given = options.binaries?.[arch];
     if (given) await Deno.copyFile(given, glibc);
-    else await compile(target, glibc);
+    else await compile(target, bundle, glibc);
     await Deno.chmod(glibc, 0o755);
     const alpine = `${dist}/${target.alpine}`;
     await buildAlpine(target, glibc, runtimes.get(arch)!, licences, alpine, version);
@@ -350,7 +354,7 @@ export async function release(options: ReleaseOptions = {}): Promise<string[]> {
   for (const [name, files] of Object.entries(tarballs)) {
     await tarball(`${dist}/${name}`, dist, files);
   }
-  const artefacts = [...Object.keys(tarballs), ...folder, "pilotLoader", ...names];
+  const artefacts = [...Object.keys(tarballs), ...folder, "pilotLoader", ...scripts, ...names];
   const sums = [];
   for (const name of artefacts) sums.push(`${await sha256(`${dist}/${name}`)}  ${name}`);
   await Deno.writeTextFile(`${dist}/SHA256SUMS`, `${sums.join("\n")}\n`);

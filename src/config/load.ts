@@ -193,11 +193,22 @@ async function parseCandidate(
   // The conffile's list of dependency objects is the one structured value: zod checks it, and is
   // loaded only for it.
   if (setting.key === "dependencies" && Array.isArray(candidate.raw)) {
-    // Not a literal specifier: Deno would read the module and its imports at start (issue #14).
-    const { parseDependencyList } = await (import(String("./dependency_list.ts")) as Promise<
-      typeof import("./dependency_list.ts")
-    >);
-    return parseDependencyList(candidate.raw);
+    let reader: typeof import("./dependency_list.ts");
+    try {
+      // Not a literal specifier: Deno would read the module and its imports at start (issue #14).
+      reader = await (import(String("./dependency_list.ts")) as Promise<
+        typeof import("./dependency_list.ts")
+      >);
+    } catch (e) {
+      // The release's bundle imports this module from a file beside it (scripts/bundle.ts).
+      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+      return {
+        ok: false,
+        expected: `amp-pilot cannot load the part that reads this list (${reason}); expected ` +
+          "amp-pilot's files together in one folder, as the release ships them",
+      };
+    }
+    return reader.parseDependencyList(candidate.raw);
   }
   return setting.parser.tryParse(candidate.raw);
 }

@@ -4,14 +4,14 @@ import { lines, startPilot, tempDir } from "../support/pilot.ts";
 import { recordPilotOutput, TEST_SECRETS } from "../support/secrets.ts";
 import { startConsul } from "../support/consul.ts";
 import { passingIds } from "../support/dependency.ts";
+import { PILOT_ENTRY } from "../support/entry.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const SEED = new URL("../fixtures/seed_conffile.json", import.meta.url).pathname;
 
 /** Runs `deno run main.ts …` with exactly `env` (plus PATH/HOME) and returns its outcome. */
 async function pilot(args: string[], env: Record<string, string> = {}) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--frozen", MAIN, ...args],
+    args: ["run", "--allow-all", "--frozen", PILOT_ENTRY, ...args],
     env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "", ...env },
     clearEnv: true,
     stdout: "piped",
@@ -242,7 +242,7 @@ Deno.test("amp-pilot /app in Consul mode registers the mate and stops it on SIGT
       "run",
       "--allow-all",
       "--frozen",
-      MAIN,
+      PILOT_ENTRY,
       "sh",
       "-c",
       'trap "exit 0" TERM; echo "up $0"; while :; do sleep 0.1; done',

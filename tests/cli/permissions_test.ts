@@ -6,13 +6,12 @@ import {
 } from "../../src/cli/permissions.ts";
 import { COMPILE_PERMISSIONS } from "../../scripts/release.ts";
 import { tempDir } from "../support/pilot.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { PILOT_ENTRY } from "../support/entry.ts";
 
 /** `deno run <flags> main.ts <args>` with only PATH and HOME. */
 async function denoRun(flags: string[], args: string[]) {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--frozen", ...flags, MAIN, ...args],
+    args: ["run", "--frozen", ...flags, PILOT_ENTRY, ...args],
     env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "" },
     clearEnv: true,
     stdin: "null",

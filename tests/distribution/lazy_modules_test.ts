@@ -10,7 +10,7 @@ Deno.test("lazyImports() resolves each non-literal specifier against its file", 
   deepEqual(lazyImports("/repo/src/cli/x.ts", text), ["/repo/src/cli/a.ts", "/repo/src/b/c.ts"]);
 });
 
-Deno.test("the release includes every lazily imported module, and each exists", async () => {
+Deno.test("lazyModules() finds every lazily imported module, and each exists", async () => {
   const modules = await lazyModules(ROOT);
   for (
     const expected of [
@@ -24,7 +24,7 @@ Deno.test("the release includes every lazily imported module, and each exists", 
   for (const module of modules) equal((await Deno.stat(module)).isFile, true, module);
 });
 
-Deno.test("every dynamic import of the program is literal or in the form the release finds", async () => {
+Deno.test("every dynamic import of the program is literal or in the form the bundle finds", async () => {
   const files = [`${ROOT}main.ts`];
   const walk = async (dir: string) => {
     for await (const e of Deno.readDir(dir)) {

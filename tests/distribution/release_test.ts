@@ -69,7 +69,7 @@ async function unpackPayload(artefact: string, into: string): Promise<void> {
   equal(r.code, 0, r.err);
 }
 
-Deno.test("release artefacts: both architectures, licence and notices in every tarball, SHA256SUMS over every file", async () => {
+Deno.test("release artefacts: both architectures, the bundle, licence and notices in every tarball, SHA256SUMS over every file", async () => {
   await using dir = await tempDir();
   // The stand-in takes the place of both binaries (tests/support/release.ts). The aarch64 glibc
   // runtime is real: Debian's libc6-arm64-cross and libgcc-s1-arm64-cross.
@@ -88,10 +88,17 @@ Deno.test("release artefacts: both architectures, licence and notices in every t
     "amp-pilot.alpine-arm64",
   ];
   const licences = ["LICENSE", "THIRD_PARTY_NOTICES.md"];
+  // The bundle the binaries are compiled from, published for `deno run <URL>` (scripts/bundle.ts).
+  const scripts = [
+    "amp-pilot.js",
+    "amp-pilot.dependency_list.js",
+    "amp-pilot.zookeeper_discovery.js",
+  ];
   deepEqual(out.trim().split("\n").map((l) => l.slice(dist.length + 1)), [
     ...tarballs,
     ...binaries,
     "pilotLoader",
+    ...scripts,
     ...licences,
     "SHA256SUMS",
   ]);

@@ -4,6 +4,7 @@ import { Kafka, logLevel } from "../support/kafkajs.ts";
 import { freePorts } from "../support/ports.ts";
 import { startPilot, tempDir } from "../support/pilot.ts";
 import { eventually } from "../support/eventually.ts";
+import { PILOT_ENTRY } from "../support/entry.ts";
 
 type Rec = { key: string; value: Record<string, unknown> };
 
@@ -247,5 +248,5 @@ Deno.test("passthrough is byte-exact: long lines, invalid UTF-8, no final newlin
 });
 
 function main(): string {
-  return new URL("../../main.ts", import.meta.url).pathname;
+  return PILOT_ENTRY;
 }

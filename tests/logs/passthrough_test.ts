@@ -3,8 +3,7 @@ import { pump } from "../../src/logs/passthrough.ts";
 import { ampPilotCommand } from "../support/amp_pilot_command.ts";
 import { consumeAll, startKafka } from "../support/kafka.ts";
 import { childEnv, tempDir } from "../support/pilot.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { PILOT_ENTRY } from "../support/entry.ts";
 
 /** What `command | head -c 10` gave: head's output, the command's status, its stderr. */
 interface PipeRun {
@@ -44,7 +43,7 @@ async function intoHead(argv: readonly string[], env: Record<string, string>): P
 }
 
 function pilot(mate: readonly string[]): string[] {
-  return [Deno.execPath(), "run", "--allow-all", "--frozen", MAIN, "--", ...mate];
+  return [Deno.execPath(), "run", "--allow-all", "--frozen", PILOT_ENTRY, "--", ...mate];
 }
 
 function mateLines(records: { value: Record<string, unknown> }[], stream: string): string[] {

@@ -5,7 +5,7 @@
  * @module
  */
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { PILOT_ENTRY } from "./entry.ts";
 
 /** The exit code and the line of `amp-pilot health`. */
 export async function health(statusFile: string): Promise<{ code: number; line: string }> {
@@ -33,7 +33,7 @@ export function ampPilotCommand(
   options: Omit<Deno.CommandOptions, "args" | "env" | "clearEnv"> = {},
 ): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--frozen", MAIN, ...args],
+    args: ["run", "--allow-all", "--frozen", PILOT_ENTRY, ...args],
     env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", ...env },
     clearEnv: true,
     stdout: "piped",

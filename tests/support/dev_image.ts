@@ -2,12 +2,13 @@
  * A development image of amp-pilot for container tests, built locally (nothing can be pulled):
  * `FROM scratch` with busybox, the glibc the Deno runtime links, the Deno runtime, the project's
  * source and a Deno cache holding its npm packages. It stands in for an image with the compiled
- * binary (which needs denort, not available here): `/bin/amp-pilot` runs
- * `deno run --allow-all --frozen /opt/amp-pilot/main.ts`.
+ * binary (which needs denort, not available here): `/bin/amp-pilot` runs the bundle the binary
+ * is compiled from, `deno run --allow-all --no-config /opt/amp-pilot/bundle/amp-pilot.js`.
  *
  * @module
  */
 
+import { bundleProgram } from "../../scripts/bundle.ts";
 import { buildImage, docker } from "./docker.ts";
 
 /** The tag of the development image. */
@@ -77,11 +78,14 @@ export async function buildDevImage(
     for (const item of ["main.ts", "mod.ts", "deno.json", "deno.lock", "src"]) {
       await copyTree(`${ROOT}${item}`, `${context}/rootfs/opt/amp-pilot/`);
     }
+    // What the compiled binary is compiled from (scripts/release.ts).
+    await bundleProgram(`${context}/rootfs/opt/amp-pilot/bundle`);
     if (withBinary) {
       await Deno.writeTextFile(
         `${context}/rootfs/bin/amp-pilot`,
-        "#!/bin/sh\n# Development stand-in for the compiled binary (deno compile needs denort).\n" +
-          'exec /usr/local/bin/deno run --allow-all --frozen /opt/amp-pilot/main.ts "$@"\n',
+        "#!/bin/sh\n# Development stand-in for the compiled binary (deno compile needs denort): " +
+          "the bundle it is compiled from.\nexec /usr/local/bin/deno run --allow-all --no-config " +
+          '--no-lock /opt/amp-pilot/bundle/amp-pilot.js "$@"\n',
       );
       await Deno.chmod(`${context}/rootfs/bin/amp-pilot`, 0o755);
     }
@@ -99,6 +103,17 @@ export async function buildDevImage(
     }).output();
     if (!cache.success) {
       throw new Error(`deno cache failed: ${new TextDecoder().decode(cache.stderr)}`);
+    }
+    // The bundler (esbuild, an npm package Deno fetches on first use), for the release's bundle.
+    const bundled = await new Deno.Command(Deno.execPath(), {
+      args: ["bundle", "--quiet", "--frozen", `--output=${context}/bundle.js`, "main.ts"],
+      cwd: `${context}/rootfs/opt/amp-pilot`,
+      env: { DENO_DIR: `${context}/rootfs/deno-dir` },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!bundled.success) {
+      throw new Error(`deno bundle failed: ${new TextDecoder().decode(bundled.stderr)}`);
     }
     await buildImage(
       tag,

@@ -8,8 +8,7 @@
 
 import { eventually } from "./eventually.ts";
 import { callerLabel, recordPilotOutput } from "./secrets.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { PILOT_ENTRY } from "./entry.ts";
 
 /** Fast periods, a 1 s stop timeout and a fixed address: integration tests that run in seconds. */
 export const FAST_PERIODS: Readonly<Record<string, string>> = {
@@ -67,7 +66,7 @@ export function startPilot(
     "run",
     ...(options.denoFlags ?? ["--allow-all"]),
     "--frozen",
-    MAIN,
+    PILOT_ENTRY,
     ...(mate.length > 0 ? ["--", ...mate] : []),
   ];
   const [command, ...args] = options.wrapper

@@ -1,0 +1,76 @@
+import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { BUNDLE, bundleProgram, checkBundleImports, satelliteName } from "../../scripts/bundle.ts";
+import { tempDir } from "../support/pilot.ts";
+
+const SEED_CONFFILE = new URL("../fixtures/seed_conffile_fixed.json", import.meta.url).pathname;
+
+/** `deno run --allow-all <file> <args>` from `cwd` (no deno.json there), with only `env`. */
+async function runFile(cwd: string, file: string, args: string[], env: Record<string, string>) {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--no-lock", file, ...args],
+    cwd,
+    env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const d = new TextDecoder();
+  return { code, out: d.decode(stdout), err: d.decode(stderr) };
+}
+
+Deno.test("satelliteName() names the file beside the bundle after the module", () => {
+  equal(satelliteName("/x/src/config/dependency_list.ts"), "amp-pilot.dependency_list.js");
+});
+
+Deno.test("checkBundleImports() refuses a literal import and a lazy one it did not write", () => {
+  const beside = ["/out/amp-pilot.dependency_list.js"];
+  checkBundleImports('await import(String("./amp-pilot.dependency_list.js"));', beside);
+  throws(
+    () => checkBundleImports('const m = await import("./cli.ts");', beside),
+    /imports \.\/cli\.ts with a literal specifier, which Deno would read at start/,
+  );
+  throws(
+    () => checkBundleImports('await import(String("./run.ts"));', beside),
+    /imports \.\/run\.ts lazily; expected only the files beside it \(amp-pilot\.dependency_list/,
+  );
+});
+
+Deno.test("the bundle carries the program; the modules with npm packages are files beside it", async (t) => {
+  await using dir = await tempDir();
+  const out = `${dir.path}/out`;
+  const built = await bundleProgram(out);
+  equal(built.main, `${out}/${BUNDLE}`);
+  deepEqual(built.satellites.map((f) => f.slice(out.length + 1)).sort(), [
+    "amp-pilot.dependency_list.js",
+    "amp-pilot.zookeeper_discovery.js",
+  ]);
+  const text = await Deno.readTextFile(built.main);
+  match(text, /^\/\/ amp-pilot \d+\.\d+\.\d+: the program, bundled from its sources/);
+  // The bundler marks each module it carries with its path: none of an npm package.
+  deepEqual(text.match(/^\/\/ .*registry\.npmjs\.org.*$/gm), null);
+  ok(/^\/\/ .*registry\.npmjs\.org\/zod\//m.test(await Deno.readTextFile(built.satellites[0]!)));
+
+  await t.step(
+    "a conffile's list of dependency objects is read by the file beside it",
+    async () => {
+      const r = await runFile(dir.path, built.main, ["check", "--", "true"], {
+        AMPPILOT_CONFFILE: SEED_CONFFILE,
+      });
+      equal(r.code, 0, r.err);
+      match(r.out, /dependencies \(Consul service names\)\s+name1, name2\s/);
+    },
+  );
+  await t.step("without the file beside it: one line saying what is missing", async () => {
+    await Deno.mkdir(`${dir.path}/alone`);
+    await Deno.copyFile(built.main, `${dir.path}/alone/${BUNDLE}`);
+    const r = await runFile(dir.path, `${dir.path}/alone/${BUNDLE}`, ["check", "--", "true"], {
+      AMPPILOT_CONFFILE: SEED_CONFFILE,
+    });
+    equal(r.code, 2, r.err);
+    match(
+      r.err,
+      /key "Dependencies" = .*: amp-pilot cannot load the part that reads this list \(Module not found "file:\/\/\/.*\/alone\/amp-pilot\.dependency_list\.js"\.\); expected amp-pilot's files together in one folder/,
+    );
+    equal(/\n\s+at /.test(r.err), false, r.err);
+  });
+});
