@@ -251,6 +251,7 @@ async function startupOverhead(dir: string, bundle: string) {
     mate_alone: [],
     pilot: [],
     pilot_bundle: [],
+    pilot_no_config: [],
     pilot_env: [],
     runtime: [],
     node_util: [],
@@ -263,7 +264,13 @@ async function startupOverhead(dir: string, bundle: string) {
     samples.pilot!.push(
       await timeCommand([deno, "run", "--allow-all", "--frozen", MAIN, "--", "true"], env),
     );
-    // The release's bundle, as `deno run <URL>/amp-pilot.js` runs it.
+    // main.ts and the release's bundle as `deno run <URL>/…` runs them, without deno.json.
+    samples.pilot_no_config!.push(
+      await timeCommand(
+        [deno, "run", "--allow-all", "--no-config", "--no-lock", MAIN, "--", "true"],
+        env,
+      ),
+    );
     samples.pilot_bundle!.push(
       await timeCommand(
         [deno, "run", "--allow-all", "--no-config", "--no-lock", bundle, "--", "true"],
@@ -361,6 +368,8 @@ async function idleCosts(address: string, client: ConsulClient, bundle: string) 
   await using db = await fakeDependency(address, "idle-db");
   await db.pass();
   const watch = watchPassing(client, "idle-api");
+  const watchBare = watchPassing(client, "idle-bare");
+  const watchBundle = watchPassing(client, "idle-bundle");
   const benchPilot = spawnPilot({
     CONSUL: proxy.address,
     SERVICE_NAME: "idle-api",
@@ -395,6 +404,8 @@ async function idleCosts(address: string, client: ConsulClient, bundle: string) 
   const pilot = benchPilot.process;
   try {
     await waitFor(() => watch.firstAt(1, 0), "the idle pilot's registration");
+    await waitFor(() => watchBare.firstAt(1, 0), "the registration of the pilot without deno.json");
+    await waitFor(() => watchBundle.firstAt(1, 0), "the bundled pilot's registration");
     await sleep(500);
     proxy.reset();
     const cpuBefore = cpuMs(pilot.pid);
@@ -418,7 +429,10 @@ async function idleCosts(address: string, client: ConsulClient, bundle: string) 
       paths: proxy.paths(),
     };
   } catch (e) {
-    throw await withPilotLog(benchPilot, e);
+    throw await withPilotLog(
+      bundlePilot,
+      await withPilotLog(barePilot, await withPilotLog(benchPilot, e)),
+    );
   } finally {
     for (const { process } of [benchPilot, barePilot, bundlePilot]) {
       try {
@@ -430,6 +444,8 @@ async function idleCosts(address: string, client: ConsulClient, bundle: string) 
     await barePilot.log;
     await bundlePilot.log;
     await watch.stop();
+    await watchBare.stop();
+    await watchBundle.stop();
     await proxy.close();
   }
 }
@@ -470,6 +486,7 @@ async function main(): Promise<void> {
       sigterm_to_exit_ms_p50: round(median(pick("sigtermToExit"))),
       startup_overhead_ms: round(startup.pilot! - startup.mate_alone!),
       startup_overhead_bundle_ms: round(startup.pilot_bundle! - startup.mate_alone!),
+      startup_overhead_no_config_ms: round(startup.pilot_no_config! - startup.mate_alone!),
       startup_overhead_env_configured_ms: round(startup.pilot_env! - startup.mate_alone!),
       startup_breakdown_ms: {
         mate_alone: startup.mate_alone,
@@ -477,6 +494,7 @@ async function main(): Promise<void> {
         plus_node_util: startup.node_util,
         plus_zod: startup.zod,
         pilot_direct_mode: startup.pilot,
+        pilot_direct_mode_no_config: startup.pilot_no_config,
         bundle_direct_mode: startup.pilot_bundle,
         pilot_direct_mode_env_configured: startup.pilot_env,
         pilot_launched_to_mate_started: startup.mate_started,
@@ -537,6 +555,7 @@ async function main(): Promise<void> {
         result.startup_overhead_bundle_ms,
         "ms (deno run amp-pilot.js -- true, no deno.json)",
       ],
+      ["  main.ts the same way", result.startup_overhead_no_config_ms, "ms (no deno.json)"],
       ["  `true` alone", startup.mate_alone!, "ms"],
       ["pilot launched → mate started", startup.mate_started!, "ms (direct mode)"],
       ["  Deno launched → its child started", startup.runtime_mate_started!, "ms"],

@@ -7,11 +7,14 @@
  * The sources import some modules with a non-literal specifier (`import(String("./x.ts"))`) so
  * that `deno run main.ts` does not read them at start. For the bundle, those imports are made
  * literal in a staged copy, so that the bundler carries each module in the file and runs it only
- * when imported — except the modules that bring an npm package (zod for the conffile's list of
+ * when imported — except the modules that bring a package (zod for the conffile's list of
  * dependencies, the ZooKeeper client): carried in the file, their unrun code still cost memory
- * in every pilot (the whole program with them: about 10 MB more). Each of those is bundled on its
- * own beside the main file, `amp-pilot.<module>.js`, and imported from it by that relative name,
- * still non-literally. The files must be served from one folder.
+ * in every pilot (the whole program with them: about 10 MB more), and the bundler would import a
+ * `node:` module of theirs at the top of the file, at start. Each of those is bundled on its own
+ * beside the main file, `amp-pilot.<module>.js`, and imported from it by that relative name,
+ * still non-literally. The files must be served from one folder. A module bundled beside carries
+ * its own copy of the project's modules it imports: keep those free of state (the bundle's test
+ * lists them).
  *
  * Usage: `deno task bundle [--out <dir>]` (default `dist/`).
  *
@@ -20,7 +23,7 @@
 
 import { parseArgs } from "node:util";
 import denoJson from "../deno.json" with { type: "json" };
-import { LAZY_IMPORT, lazyImports, lazyModules } from "./lazy_modules.ts";
+import { LAZY_IMPORT, lazyImports, lazyModules, sourceFiles } from "./lazy_modules.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -64,16 +67,6 @@ async function copyTree(from: string, to: string): Promise<void> {
   }
 }
 
-async function sourceFiles(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory) files.push(...await sourceFiles(path));
-    else if (entry.name.endsWith(".ts")) files.push(path);
-  }
-  return files;
-}
-
 interface InfoDependency {
   readonly code?: { readonly specifier?: string };
 }
@@ -83,10 +76,11 @@ interface InfoModule {
 }
 
 /**
- * Whether `module` brings an npm package when it runs: an npm specifier among the imports it
- * runs, directly or through the modules it imports (`typeof import(…)` in a type does not count).
+ * Whether `module` brings a package when it runs: an `npm:` or `node:` specifier among the
+ * imports it runs, directly or through the modules it imports (`typeof import(…)` in a type does
+ * not count).
  */
-async function bringsNpmPackage(module: string, cwd: string): Promise<boolean> {
+async function bringsPackage(module: string, cwd: string): Promise<boolean> {
   const info = JSON.parse(await run(["info", "--json", "--frozen", module], cwd)) as {
     modules: InfoModule[];
   };
@@ -100,7 +94,7 @@ async function bringsNpmPackage(module: string, cwd: string): Promise<boolean> {
     for (const dependency of byUrl.get(url)?.dependencies ?? []) {
       const target = dependency.code?.specifier;
       if (target === undefined) continue;
-      if (target.startsWith("npm:")) return true;
+      if (target.startsWith("npm:") || target.startsWith("node:")) return true;
       pending.push(target);
     }
   }
@@ -145,24 +139,32 @@ async function bundleInto(entry: string, output: string, what: string, cwd: stri
 }
 
 /**
- * Checks that `text` (the main bundle) imports nothing Deno would read at start besides what it
- * carries, and nothing lazily but the files beside it.
+ * Checks that `text` (the main bundle) imports nothing at start, and nothing later but the files
+ * beside it, each as `import(String("./<name>"))`.
  */
 export function checkBundleImports(text: string, satellites: readonly string[]): void {
-  const literal = [...text.matchAll(/\bimport\(\s*["'`]([^"'`]+)/g)].map((m) => m[1]);
-  if (literal.length > 0) {
+  const atStart = [
+    ...text.matchAll(
+      /^(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']|^import\s*["']([^"']+)["']/gm,
+    ),
+  ]
+    .map((m) => m[1] ?? m[2]);
+  if (atStart.length > 0) {
     throw new BundleError(
-      `the bundle still imports ${literal.join(", ")} with a literal specifier, which Deno ` +
-        "would read at start; expected every such module inside the bundle",
+      `the bundle imports ${atStart.join(", ")} at start; expected every module inside the ` +
+        "bundle, and a module with packages of its own in a file beside it",
     );
   }
-  const names = new Set(satellites.map((s) => s.slice(s.lastIndexOf("/") + 1)));
-  const lazy = [...text.matchAll(LAZY_IMPORT)].map((m) => m[1]!);
-  const unknown = lazy.filter((spec) => !names.has(spec.replace(/^\.\//, "")));
+  const names = new Set(satellites.map((s) => `./${s.slice(s.lastIndexOf("/") + 1)}`));
+  const unknown = [
+    ...text.matchAll(/\bimport\((?!String\("([^"]+)"\)\))|\bimport\(String\("([^"]+)"\)\)/g),
+  ]
+    .filter((m) => m[2] === undefined || !names.has(m[2]))
+    .map((m) => m[2] ?? text.slice(m.index, m.index + 40).split("\n")[0]);
   if (unknown.length > 0) {
     throw new BundleError(
-      `the bundle imports ${unknown.join(", ")} lazily; expected only the files beside it ` +
-        `(${[...names].join(", ")})`,
+      `the bundle imports ${unknown.join(", ")} at run time; expected only the files beside it ` +
+        `(${[...names].join(", ")}), as import(String("./<file>"))`,
     );
   }
 }
@@ -171,14 +173,27 @@ export function checkBundleImports(text: string, satellites: readonly string[]):
  * Bundles the program into `out`: {@linkcode BUNDLE} and a file beside it for each lazily
  * imported module that brings an npm package.
  */
-export async function bundleProgram(out: string): Promise<BundleBuild> {
+export async function bundleProgram(outDir: string): Promise<BundleBuild> {
+  // deno bundle runs in the staged copy: a relative folder would land there.
+  const out = outDir.startsWith("/") ? outDir : `${Deno.cwd()}/${outDir}`;
   const stage = await Deno.makeTempDir({ prefix: "amp-pilot-bundle-" });
   try {
     for (const item of STAGED) await copyTree(`${ROOT}${item}`, `${stage}/${item}`);
     const lazy = await lazyModules(`${stage}/`);
     const satellites = new Set<string>();
+    const names = new Map<string, string>();
     for (const module of lazy) {
-      if (await bringsNpmPackage(module, stage)) satellites.add(module);
+      if (!await bringsPackage(module, stage)) continue;
+      const name = satelliteName(module);
+      const other = names.get(name);
+      if (other) {
+        throw new BundleError(
+          `${other.slice(stage.length + 1)} and ${module.slice(stage.length + 1)} would both be ` +
+            `${name} beside the bundle; expected modules bundled beside it to have different names`,
+        );
+      }
+      names.set(name, module);
+      satellites.add(module);
     }
     await rewriteLazyImports(stage, satellites);
     await Deno.mkdir(out, { recursive: true });

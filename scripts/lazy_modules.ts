@@ -21,7 +21,8 @@ export function lazyImports(file: string, text: string): string[] {
   );
 }
 
-async function sourceFiles(dir: string): Promise<string[]> {
+/** The TypeScript files under `dir`, at any depth. */
+export async function sourceFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
     const path = `${dir}/${entry.name}`;

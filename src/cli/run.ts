@@ -171,10 +171,20 @@ function zookeeperBrokers(
 ): () => Promise<string[]> {
   let last = "";
   return async () => {
-    const { discoverBrokers } = await (import(String("../logs/zookeeper_discovery.ts")) as Promise<
-      typeof import("../logs/zookeeper_discovery.ts")
-    >);
-    const brokers = await discoverBrokers(target.hosts, target.chroot, { protocol });
+    let client: typeof import("../logs/zookeeper_discovery.ts");
+    try {
+      client = await (import(String("../logs/zookeeper_discovery.ts")) as Promise<
+        typeof import("../logs/zookeeper_discovery.ts")
+      >);
+    } catch (e) {
+      // The release's bundle imports this module from a file beside it (scripts/bundle.ts).
+      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+      throw new Error(
+        `amp-pilot cannot load its ZooKeeper client (${reason}); expected it to load: the ` +
+          "release's amp-pilot.js needs the files beside it in the same folder",
+      );
+    }
+    const brokers = await client.discoverBrokers(target.hosts, target.chroot, { protocol });
     if (brokers.join(",") !== last) {
       last = brokers.join(",");
       kafkaLog.info("ZooKeeper lists the Kafka brokers {brokers}", { brokers: last });

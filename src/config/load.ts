@@ -205,7 +205,7 @@ async function parseCandidate(
       return {
         ok: false,
         expected: `amp-pilot cannot load the part that reads this list (${reason}); expected ` +
-          "amp-pilot's files together in one folder, as the release ships them",
+          "it to load: the release's amp-pilot.js needs the files beside it in the same folder",
       };
     }
     return reader.parseDependencyList(candidate.raw);

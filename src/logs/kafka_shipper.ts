@@ -253,7 +253,7 @@ export class KafkaShipper {
   async #run(): Promise<void> {
     const brokers = this.#options.brokers;
     this.#producer = new PartitionProducer({
-      brokers: typeof brokers === "function" ? brokers : () => Promise.resolve(brokers),
+      brokers: typeof brokers === "function" ? discovery(brokers) : () => Promise.resolve(brokers),
       clientId: `amp-pilot-${this.#options.meta.serviceId}`,
       topic: this.#options.topic,
       key: new TextEncoder().encode(this.#options.meta.serviceId),
@@ -629,6 +629,17 @@ export class KafkaShipper {
 function isRetriable(e: unknown): boolean {
   return (e instanceof KafkaProtocolError && e.retriable) || e instanceof KafkaConnectionError ||
     e instanceof KafkaDecodeError;
+}
+
+/**
+ * A broker lookup whose failure (ZooKeeper down, its client missing) is Kafka being unreachable,
+ * not a fault of the shipper.
+ */
+function discovery(find: () => Promise<string[]>): () => Promise<string[]> {
+  return () =>
+    find().catch((e: unknown) => {
+      throw new KafkaConnectionError(e instanceof Error ? e.message : String(e));
+    });
 }
 
 /** A Kafka failure as it is; anything else is a fault of the shipper itself, and says so. */

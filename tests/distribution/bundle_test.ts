@@ -1,6 +1,7 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { BUNDLE, bundleProgram, checkBundleImports, satelliteName } from "../../scripts/bundle.ts";
 import { tempDir } from "../support/pilot.ts";
+import { freePorts } from "../support/ports.ts";
 
 const SEED_CONFFILE = new URL("../fixtures/seed_conffile_fixed.json", import.meta.url).pathname;
 
@@ -22,17 +23,26 @@ Deno.test("satelliteName() names the file beside the bundle after the module", (
   equal(satelliteName("/x/src/config/dependency_list.ts"), "amp-pilot.dependency_list.js");
 });
 
-Deno.test("checkBundleImports() refuses a literal import and a lazy one it did not write", () => {
+Deno.test("checkBundleImports() refuses any import at start, and any later one it did not write", () => {
   const beside = ["/out/amp-pilot.dependency_list.js"];
   checkBundleImports('await import(String("./amp-pilot.dependency_list.js"));', beside);
   throws(
+    () => checkBundleImports('import { isIP } from "node:net";\nmain();', beside),
+    /imports node:net at start; expected every module inside the bundle/,
+  );
+  throws(
+    () => checkBundleImports('import "./side_effect.js";', beside),
+    /imports \.\/side_effect\.js at start/,
+  );
+  throws(
     () => checkBundleImports('const m = await import("./cli.ts");', beside),
-    /imports \.\/cli\.ts with a literal specifier, which Deno would read at start/,
+    /imports import\("\.\/cli\.ts"\); at run time; expected only the files beside it/,
   );
   throws(
     () => checkBundleImports('await import(String("./run.ts"));', beside),
-    /imports \.\/run\.ts lazily; expected only the files beside it \(amp-pilot\.dependency_list/,
+    /imports \.\/run\.ts at run time; expected only the files beside it \(\.\/amp-pilot\.dependency_list\.js\)/,
   );
+  throws(() => checkBundleImports("await import(String(name));", beside), /at run time/);
 });
 
 Deno.test("the bundle carries the program; the modules with npm packages are files beside it", async (t) => {
@@ -48,7 +58,20 @@ Deno.test("the bundle carries the program; the modules with npm packages are fil
   match(text, /^\/\/ amp-pilot \d+\.\d+\.\d+: the program, bundled from its sources/);
   // The bundler marks each module it carries with its path: none of an npm package.
   deepEqual(text.match(/^\/\/ .*registry\.npmjs\.org.*$/gm), null);
-  ok(/^\/\/ .*registry\.npmjs\.org\/zod\//m.test(await Deno.readTextFile(built.satellites[0]!)));
+  // A file beside carries its own copy of the project's modules it imports: only these, which
+  // hold no state that the main file would need to share.
+  const carried = async (file: string) =>
+    [...new Set((await Deno.readTextFile(file)).match(/^\/\/ src\/\S+$/gm))].sort();
+  const [dependencyList, zookeeper] = built.satellites;
+  deepEqual(await carried(dependencyList!), [
+    "// src/config/bool_words.ts",
+    "// src/config/dependency_list.ts",
+    "// src/config/service_name.ts",
+    "// src/config/shell_words.ts",
+    "// src/config/values.ts",
+  ]);
+  deepEqual(await carried(zookeeper!), ["// src/logs/zookeeper_discovery.ts", "// src/timer.ts"]);
+  ok(/^\/\/ .*registry\.npmjs\.org\/zod\//m.test(await Deno.readTextFile(dependencyList!)));
 
   await t.step(
     "a conffile's list of dependency objects is read by the file beside it",
@@ -69,8 +92,23 @@ Deno.test("the bundle carries the program; the modules with npm packages are fil
     equal(r.code, 2, r.err);
     match(
       r.err,
-      /key "Dependencies" = .*: amp-pilot cannot load the part that reads this list \(Module not found "file:\/\/\/.*\/alone\/amp-pilot\.dependency_list\.js"\.\); expected amp-pilot's files together in one folder/,
+      /key "Dependencies" = .*: amp-pilot cannot load the part that reads this list \(Module not found "file:\/\/\/.*\/alone\/amp-pilot\.dependency_list\.js"\.\); expected it to load: the release's amp-pilot\.js needs the files beside it in the same folder/,
     );
     equal(/\n\s+at /.test(r.err), false, r.err);
   });
+  await t.step(
+    "ZooKeeper discovery without the file beside it: Kafka unreachable, saying why",
+    async () => {
+      const [port] = await freePorts(1);
+      const r = await runFile(dir.path, `${dir.path}/alone/${BUNDLE}`, ["--", "sleep", "0.5"], {
+        KAFKA: `zk://127.0.0.1:${port}`,
+      });
+      equal(r.code, 0, r.err);
+      match(
+        r.err,
+        /Kafka is unreachable \(amp-pilot cannot load its ZooKeeper client \(Module not found "file:\/\/\/.*\/alone\/amp-pilot\.zookeeper_discovery\.js"\.\); expected it to load: the release's amp-pilot\.js needs the files beside it in the same folder\); buffering logs in memory/,
+      );
+      equal(/internal error|\n\s+at /.test(r.err), false, r.err);
+    },
+  );
 });

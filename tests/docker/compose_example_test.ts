@@ -20,7 +20,7 @@ function hostNetworkOverride(ports: number[]): string {
   const consul = [
     "agent -dev -client 127.0.0.1 -bind 127.0.0.1",
     `-http-port ${http} -serf-lan-port ${serfLan} -serf-wan-port ${serfWan}`,
-    `-server-port ${server} -dns-port -1 -grpc-port -1`,
+    `-server-port ${server} -dns-port -1 -grpc-port -1 -grpc-tls-port -1`,
   ].join(" ");
   const pilot = [
     "    network_mode: host",

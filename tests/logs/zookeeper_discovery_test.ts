@@ -37,6 +37,16 @@ Deno.test("discoverBrokers() fails clearly when ZooKeeper does not answer", asyn
   await new Promise((r) => setTimeout(r, 300));
 });
 
+Deno.test("a pilot whose ZooKeeper does not answer says Kafka is unreachable, naming ZooKeeper", async () => {
+  const [port] = await freePorts(1);
+  await using pilot = startPilot({ KAFKA: `zk://127.0.0.1:${port}` }, ["sleep", "600"]);
+  await pilot.waitForLog(
+    /\[WRN\] amp-pilot\.kafka: Kafka is unreachable \(ZooKeeper 127\.0\.0\.1:\d+ did not answer within 5000 ms\); buffering logs in memory/,
+    30_000,
+  );
+  ok(!/internal error/.test(pilot.stderr()), pilot.stderr());
+});
+
 Deno.test("ZooKeeper discovery against a real Kafka 3.9 cluster", async (t) => {
   await using cluster = await startZooKeeperKafka("/kafka");
 

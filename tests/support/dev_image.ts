@@ -104,7 +104,8 @@ export async function buildDevImage(
     if (!cache.success) {
       throw new Error(`deno cache failed: ${new TextDecoder().decode(cache.stderr)}`);
     }
-    // The bundler (esbuild, an npm package Deno fetches on first use), for the release's bundle.
+    // The bundler (esbuild, an npm package Deno fetches on first use) in the image's cache: the
+    // Dockerfile's `deno task release` bundles the program, and nothing can be fetched there.
     const bundled = await new Deno.Command(Deno.execPath(), {
       args: ["bundle", "--quiet", "--frozen", `--output=${context}/bundle.js`, "main.ts"],
       cwd: `${context}/rootfs/opt/amp-pilot`,
