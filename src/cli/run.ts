@@ -6,7 +6,7 @@
  */
 
 import type { Environment } from "../config/env.ts";
-import { ConfigError } from "../config/errors.ts";
+import { ConfigError, partNotLoaded } from "../config/errors.ts";
 import { loadEffectiveConfig } from "./effective_config.ts";
 import type { PilotConfig } from "../config/types.ts";
 import { pilotLogger, setupLogging } from "../log/logger.ts";
@@ -177,12 +177,7 @@ function zookeeperBrokers(
         typeof import("../logs/zookeeper_discovery.ts")
       >);
     } catch (e) {
-      // The release's bundle imports this module from a file beside it (scripts/bundle.ts).
-      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-      throw new Error(
-        `amp-pilot cannot load its ZooKeeper client (${reason}); expected it to load: the ` +
-          "release's amp-pilot.js needs the files beside it in the same folder",
-      );
+      throw new Error(partNotLoaded("its ZooKeeper client", e));
     }
     const brokers = await client.discoverBrokers(target.hosts, target.chroot, { protocol });
     if (brokers.join(",") !== last) {

@@ -30,6 +30,16 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Why a part of amp-pilot loaded on demand (`part`, e.g. "its ZooKeeper client") could not be
+ * imported: with the release's bundle, a file beside `amp-pilot.js` is missing (scripts/bundle.ts).
+ */
+export function partNotLoaded(part: string, e: unknown): string {
+  const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  return `amp-pilot cannot load ${part} (${reason}); expected it to load: the release's ` +
+    "amp-pilot.js needs the files beside it in the same folder";
+}
+
 /** Why a file named by the configuration could not be read, in a few words. */
 export function describeIoError(e: unknown): string {
   if (e instanceof FileRefusedError) return e.message;

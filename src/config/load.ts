@@ -13,7 +13,7 @@ import {
   readEnvLayer,
   strayOnlyAtStartupVariables,
 } from "./env.ts";
-import { ConfigError, describeIoError } from "./errors.ts";
+import { ConfigError, describeIoError, partNotLoaded } from "./errors.ts";
 import { MAX_CONFIG_FILE_BYTES, readBoundedTextFile, type TextFileReader } from "./read_file.ts";
 import { redactValue, showText } from "./redact.ts";
 import { checkSecret, MAX_SECRET_BYTES } from "./secret_value.ts";
@@ -200,13 +200,7 @@ async function parseCandidate(
         typeof import("./dependency_list.ts")
       >);
     } catch (e) {
-      // The release's bundle imports this module from a file beside it (scripts/bundle.ts).
-      const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-      return {
-        ok: false,
-        expected: `amp-pilot cannot load the part that reads this list (${reason}); expected ` +
-          "it to load: the release's amp-pilot.js needs the files beside it in the same folder",
-      };
+      return { ok: false, expected: partNotLoaded("the part that reads this list", e) };
     }
     return reader.parseDependencyList(candidate.raw);
   }
