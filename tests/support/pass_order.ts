@@ -1,6 +1,12 @@
 /**
- * Records when each service of a chain first has a passing instance in Consul, polled every
- * 20 ms, so that a test can check the order in which a chain of pilots came up.
+ * Records in which round of polling each service of a chain first has a passing instance in
+ * Consul, so that a test can check the order in which a chain of pilots came up.
+ *
+ * One round asks about the services one after the other, the last of the chain first, and the
+ * next round starts 20 ms after it ends. A service passes only after the one before it in the
+ * chain, and stays passing: so when a round sees one pass, it sees the ones before it pass too.
+ * Rounds never overlap, and the order does not rest on when answers arrive, which a loaded
+ * machine can bunch together (issue #14's CI run: three answers within a millisecond).
  *
  * @module
  */
@@ -12,30 +18,34 @@ import { passingIds } from "./dependency.ts";
 export interface PassOrder extends AsyncDisposable {
   /** How many of the services have passed so far. */
   seen(): number;
-  /** Asserts that every service passed, each no earlier than the one before it in the list. */
+  /** Asserts that every service passed, each in a round no earlier than the one before it. */
   assertInOrder(): void;
 }
 
 /** Starts watching `services` (in their expected order) in the Consul at `consul` (host:port). */
 export function watchPassOrder(consul: string, services: readonly string[]): PassOrder {
-  const firstSeen: Record<string, number> = {};
+  const firstRound: Record<string, number> = {};
   // A query that fails (Consul not up yet) is no answer, never an unhandled rejection.
   const passing = async (s: string) =>
     (await passingIds(consul, s).catch((): string[] => [])).length > 0;
-  const timer = setInterval(async () => {
-    for (const s of services) {
-      if (firstSeen[s] === undefined && await passing(s)) firstSeen[s] = performance.now();
+  let stopped = false;
+  const loop = (async () => {
+    for (let round = 0; !stopped; round++) {
+      for (const s of [...services].reverse()) {
+        if (firstRound[s] === undefined && await passing(s)) firstRound[s] = round;
+      }
+      await new Promise((r) => setTimeout(r, 20));
     }
-  }, 20);
+  })();
   return {
-    seen: () => Object.keys(firstSeen).length,
+    seen: () => Object.keys(firstRound).length,
     assertInOrder: () => {
-      const times = services.map((s) => firstSeen[s] ?? NaN);
-      ok(times.every((t, i) => i === 0 || times[i - 1]! <= t), JSON.stringify(firstSeen));
+      const rounds = services.map((s) => firstRound[s] ?? NaN);
+      ok(rounds.every((r, i) => i === 0 || rounds[i - 1]! <= r), JSON.stringify(firstRound));
     },
     [Symbol.asyncDispose]: async () => {
-      clearInterval(timer);
-      await new Promise((r) => setTimeout(r, 50)); // a poll under way ends
+      stopped = true;
+      await loop;
     },
   };
 }
