@@ -1,23 +1,10 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { BUNDLE, bundleProgram, checkBundleImports, satelliteName } from "../../scripts/bundle.ts";
 import { tempDir } from "../support/pilot.ts";
+import { denoRun } from "../support/deno_run.ts";
 import { freePorts } from "../support/ports.ts";
 
 const SEED_CONFFILE = new URL("../fixtures/seed_conffile_fixed.json", import.meta.url).pathname;
-
-/** `deno run --allow-all <file> <args>` from `cwd` (no deno.json there), with only `env`. */
-async function runFile(cwd: string, file: string, args: string[], env: Record<string, string>) {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--no-lock", file, ...args],
-    cwd,
-    env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, ...env },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code, out: d.decode(stdout), err: d.decode(stderr) };
-}
 
 Deno.test("satelliteName() names the file beside the bundle after the module", () => {
   equal(satelliteName("/x/src/config/dependency_list.ts"), "amp-pilot.dependency_list.js");
@@ -76,7 +63,7 @@ Deno.test("the bundle carries the program; the modules with npm packages are fil
   await t.step(
     "a conffile's list of dependency objects is read by the file beside it",
     async () => {
-      const r = await runFile(dir.path, built.main, ["check", "--", "true"], {
+      const r = await denoRun(dir.path, built.main, ["check", "--", "true"], {
         AMPPILOT_CONFFILE: SEED_CONFFILE,
       });
       equal(r.code, 0, r.err);
@@ -86,7 +73,7 @@ Deno.test("the bundle carries the program; the modules with npm packages are fil
   await t.step("without the file beside it: one line saying what is missing", async () => {
     await Deno.mkdir(`${dir.path}/alone`);
     await Deno.copyFile(built.main, `${dir.path}/alone/${BUNDLE}`);
-    const r = await runFile(dir.path, `${dir.path}/alone/${BUNDLE}`, ["check", "--", "true"], {
+    const r = await denoRun(dir.path, `${dir.path}/alone/${BUNDLE}`, ["check", "--", "true"], {
       AMPPILOT_CONFFILE: SEED_CONFFILE,
     });
     equal(r.code, 2, r.err);
@@ -100,7 +87,7 @@ Deno.test("the bundle carries the program; the modules with npm packages are fil
     "ZooKeeper discovery without the file beside it: Kafka unreachable, saying why",
     async () => {
       const [port] = await freePorts(1);
-      const r = await runFile(dir.path, `${dir.path}/alone/${BUNDLE}`, ["--", "sleep", "0.5"], {
+      const r = await denoRun(dir.path, `${dir.path}/alone/${BUNDLE}`, ["--", "sleep", "0.5"], {
         KAFKA: `zk://127.0.0.1:${port}`,
       });
       equal(r.code, 0, r.err);

@@ -1,5 +1,6 @@
 import { equal, match } from "node:assert/strict";
 import { tempDir } from "../support/pilot.ts";
+import { denoRun, type DenoRunResult } from "../support/deno_run.ts";
 import { BUNDLE, bundleProgram } from "../../scripts/bundle.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -24,7 +25,7 @@ function serveFiles(root = ROOT): Deno.HttpServer<Deno.NetAddr> {
 }
 
 /** `deno run <flags> <url>/<entry> …` from a folder without deno.json. */
-async function runRemote(
+function runRemote(
   cwd: string,
   url: string,
   args: string[],
@@ -32,22 +33,8 @@ async function runRemote(
   // The documented flags for a remote main.ts (README, "Running from a URL").
   flags: readonly string[] = ["--allow-all"],
   entry = "main.ts",
-) {
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...flags, "--no-lock", `${url}/${entry}`, ...args],
-    cwd,
-    env: {
-      PATH: Deno.env.get("PATH")!,
-      HOME: Deno.env.get("HOME")!,
-      DENO_NO_UPDATE_CHECK: "1",
-      ...env,
-    },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const d = new TextDecoder();
-  return { code, out: d.decode(stdout), err: d.decode(stderr) };
+): Promise<DenoRunResult> {
+  return denoRun(cwd, `${url}/${entry}`, args, env, flags);
 }
 
 Deno.test("deno run <URL>/main.ts works without the project's deno.json", async (t) => {
