@@ -7,6 +7,7 @@
  */
 
 import { PartitionProducer } from "../src/logs/kafka/producer.ts";
+import { recordJson } from "../src/logs/record.ts";
 import { startJavaCounter, startKafka } from "../tests/support/kafka.ts";
 import { Kafka, logLevel } from "../tests/support/kafkajs.ts";
 import { freePorts } from "../tests/support/ports.ts";
@@ -123,7 +124,11 @@ export async function bufferGrowth(
  * topic from its start, then the pilot starts and its mate writes `records` lines at once; the
  * clock stops when the consumer has counted them all. On two shared cores one such run swings by
  * a quarter with the machine's load, so `rounds` runs (each with a topic and consumer of its own)
- * are made against the same broker and the median is the figure.
+ * are made against the same broker, after one whole run that is not counted (the broker's and the
+ * consumer's JIT were still compiling in a first run: it came out a fifth to a third slower), and
+ * the median is the figure. Each pilot run is followed by one of the pilot's producer alone,
+ * sending ready-made records of the same size, counted the same way: what this machine, broker
+ * and consumer allow at that moment, without a pipe to read or a record to build.
  */
 export async function kafkaThroughput(
   records = 1_000_000,
@@ -132,19 +137,64 @@ export async function kafkaThroughput(
   await using kafka = await startKafka();
   const warmUpTopic = `warm-up-${crypto.randomUUID().slice(0, 8)}`;
   await produce(kafka.bootstrap, warmUpTopic, 300_000);
+  const warmUp = await endToEnd(kafka.bootstrap, warmUpTopic, records);
   const runs: EndToEndRun[] = [];
+  const producerRates: number[] = [];
   for (let round = 0; round < rounds; round++) {
     runs.push(await endToEnd(kafka.bootstrap, warmUpTopic, records));
+    producerRates.push(await producerEndToEnd(kafka.bootstrap, warmUpTopic, records));
   }
   const rates = runs.map((run) => run.rate);
   return {
     kafka_records_per_s: median(rates),
     kafka_records_per_s_runs: rates,
-    kafka_records_lost: Math.max(...runs.map((run) => run.lost)),
+    kafka_warm_up_records_per_s: warmUp.rate,
+    kafka_producer_alone_records_per_s: median(producerRates),
+    kafka_producer_alone_records_per_s_runs: producerRates,
+    kafka_records_lost: Math.max(...[warmUp, ...runs].map((run) => run.lost)),
     kafka_topic_records: Math.max(...runs.map((run) => run.topicRecords)),
     kafka_pilot_cpu_s: median(runs.map((run) => run.pilotCpuS)),
     kafka_stored_records_per_s: await storedRate(kafka.bootstrap, records),
   };
+}
+
+/** A pilot's record of one `LINE` from stdout, as the shipper encodes it (same size). */
+function pilotLikeRecord(): string {
+  return recordJson({
+    serviceName: "sh",
+    serviceId: "sh-0123456789ab",
+    nodeId: "",
+    containerId: "",
+    containerShortId: Deno.hostname(),
+    hostIp: "127.0.0.1",
+  }, { seq: 0, stream: "stdout", timeMs: Date.now(), line: LINE });
+}
+
+/**
+ * Records per second of the pilot's Kafka producer alone sending `records` ready-made records,
+ * from its first send until a Java consumer has counted them all (as {@linkcode endToEnd}).
+ */
+async function producerEndToEnd(
+  bootstrap: string,
+  warmUpTopic: string,
+  records: number,
+): Promise<number> {
+  const topic = `producer-${crypto.randomUUID().slice(0, 8)}`;
+  await produce(bootstrap, topic, 1);
+  await using counter = await startJavaCounter(
+    bootstrap,
+    warmUpTopic,
+    topic,
+    '"stream":"stdout"',
+    records,
+    120_000,
+  );
+  const started = performance.now();
+  await produce(bootstrap, topic, records, pilotLikeRecord());
+  const missing = await counter.done.then(() => undefined, (e: Error) => e.message);
+  // deno-lint-ignore no-console -- the benchmark reports on stderr as it goes
+  if (missing) console.error(`Kafka producer alone: ${missing}`);
+  return Math.round(counter.counted() / ((performance.now() - started) / 1000));
 }
 
 interface EndToEndRun {
@@ -245,6 +295,15 @@ export interface KafkaFigures {
   readonly kafka_records_per_s: number;
   /** The rate of each run, in the order they ran. */
   readonly kafka_records_per_s_runs: readonly number[];
+  /** The rate of the first run, made to warm the broker and consumer up and not counted. */
+  readonly kafka_warm_up_records_per_s: number;
+  /**
+   * Records per second of the pilot's producer alone sending ready-made records of the same size,
+   * counted the same way (the median of one run after each pilot run): the machine's ceiling.
+   */
+  readonly kafka_producer_alone_records_per_s: number;
+  /** The rate of each producer-alone run, in the order they ran. */
+  readonly kafka_producer_alone_records_per_s_runs: readonly number[];
   /**
    * Mate lines per second from the pilot's start until the broker stored the last one, with no
    * consumer running meanwhile (a second run; 0 when not all were stored within 2 min).
@@ -280,8 +339,16 @@ async function endOffset(bootstrap: string, topic: string): Promise<number> {
   }
 }
 
-/** Produces `count` records (with the pilot's own producer) and waits for them to be stored. */
-async function produce(bootstrap: string, topic: string, count: number): Promise<void> {
+/**
+ * Produces `count` records (with the pilot's own producer) and waits for them to be stored; the
+ * value is a warm-up record unless given.
+ */
+async function produce(
+  bootstrap: string,
+  topic: string,
+  count: number,
+  value = JSON.stringify({ stream: "warm-up", message: LINE }),
+): Promise<void> {
   const producer = new PartitionProducer({
     brokers: () => Promise.resolve([bootstrap]),
     clientId: "bench",
@@ -291,7 +358,6 @@ async function produce(bootstrap: string, topic: string, count: number): Promise
     requestTimeoutMs: 30_000,
   });
   await producer.connect();
-  const value = JSON.stringify({ stream: "warm-up", message: LINE });
   const pending: Promise<unknown>[] = [];
   try {
     for (let sent = 0; sent < count;) {

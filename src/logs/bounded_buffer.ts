@@ -261,12 +261,18 @@ export class BoundedBuffer {
   #grow(needed: number): void {
     let length = this.#bytes.length;
     while (length < needed) length *= 2;
+    const old = this.#bytes;
     const ring = new Uint8Array(Math.min(length, this.#maxBytes));
-    const held = this.#readBytes(this.#byteHead, this.bytes);
-    const at = this.#byteHead % ring.length; // offsets are absolute: keep them valid
-    const first = Math.min(held.length, ring.length - at);
-    ring.set(held.subarray(0, first), at);
-    ring.set(held.subarray(first), 0);
+    // Offsets are absolute: each held byte goes to its offset modulo the new length, copied once
+    // in the pieces that are contiguous in both rings.
+    for (let offset = this.#byteHead, left = this.bytes; left > 0;) {
+      const from = offset % old.length;
+      const to = offset % ring.length;
+      const size = Math.min(left, old.length - from, ring.length - to);
+      ring.set(old.subarray(from, from + size), to);
+      offset += size;
+      left -= size;
+    }
     this.#bytes = ring;
   }
 

@@ -102,3 +102,34 @@ Deno.test("BoundedBuffer counts every record dropped since the start, reported o
   b.push("stdout", "e", 0);
   equal(b.droppedTotal, 3);
 });
+
+Deno.test("BoundedBuffer keeps every held line intact when it grows while its bytes wrap", () => {
+  let seed = 7;
+  const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  // Limits that are not a power of two times the first ring: the last growth stops at the limit.
+  for (const maxBytes of [70_001, 100_003, 150_001, 333_333]) {
+    const b = new BoundedBuffer(1_000_000, maxBytes);
+    const lines: string[] = [];
+    let acknowledged = 0;
+    for (let round = 0; round < 400; round++) {
+      for (let i = random(10) + 1; i > 0; i--) {
+        const line = `${lines.length}:${"w".repeat(random(1500))}`;
+        lines.push(line);
+        b.push("stdout", line, 0);
+      }
+      // Few bytes held while the offsets travel round the first ring many times, then more and
+      // more: the ring grows while its held bytes wrap, far from offset 0.
+      const keep = round < 200
+        ? 10_000
+        : Math.min(maxBytes - 16_000, 10_000 + (round - 200) * 2_000);
+      while (b.bytes > keep) {
+        const drained = b.peek(random(3) + 1);
+        b.acknowledge(drained.at(-1)!.seq);
+        acknowledged += drained.length;
+      }
+    }
+    equal(b.dropped, 0);
+    const held = b.peek(1_000_000).map((r) => new TextDecoder().decode(r.line as Uint8Array));
+    deepEqual(held, lines.slice(acknowledged), `limit ${maxBytes}`);
+  }
+});
