@@ -8,7 +8,7 @@
 
 import { PartitionProducer } from "../src/logs/kafka/producer.ts";
 import { recordJson } from "../src/logs/record.ts";
-import { startJavaCounter, startKafka } from "../tests/support/kafka.ts";
+import { type JavaCounter, startJavaCounter, startKafka } from "../tests/support/kafka.ts";
 import { Kafka, logLevel } from "../tests/support/kafkajs.ts";
 import { freePorts } from "../tests/support/ports.ts";
 import { median } from "./bench_stats.ts";
@@ -179,9 +179,23 @@ async function producerEndToEnd(
   warmUpTopic: string,
   records: number,
 ): Promise<number> {
-  const topic = `producer-${crypto.randomUUID().slice(0, 8)}`;
-  await produce(bootstrap, topic, 1);
-  await using counter = await startJavaCounter(
+  await using counter = await countedTopic(bootstrap, warmUpTopic, records, "producer");
+  const started = performance.now();
+  await produce(bootstrap, counter.topic, records, pilotLikeRecord());
+  await counted(counter, "Kafka producer alone");
+  return Math.round(counter.counted() / ((performance.now() - started) / 1000));
+}
+
+/** A new topic, and a Java consumer counting the mate lines that reach it (`records` of them). */
+async function countedTopic(
+  bootstrap: string,
+  warmUpTopic: string,
+  records: number,
+  prefix: string,
+): Promise<JavaCounter & { readonly topic: string }> {
+  const topic = `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+  await produce(bootstrap, topic, 1); // creates the topic; the consumer reads this one first
+  const counter = await startJavaCounter(
     bootstrap,
     warmUpTopic,
     topic,
@@ -189,12 +203,14 @@ async function producerEndToEnd(
     records,
     120_000,
   );
-  const started = performance.now();
-  await produce(bootstrap, topic, records, pilotLikeRecord());
+  return Object.assign(counter, { topic });
+}
+
+/** Waits for the consumer's count; one that timed out found records missing: a figure too. */
+async function counted(counter: JavaCounter, what: string): Promise<void> {
   const missing = await counter.done.then(() => undefined, (e: Error) => e.message);
   // deno-lint-ignore no-console -- the benchmark reports on stderr as it goes
-  if (missing) console.error(`Kafka producer alone: ${missing}`);
-  return Math.round(counter.counted() / ((performance.now() - started) / 1000));
+  if (missing) console.error(`${what}: ${missing}`);
 }
 
 interface EndToEndRun {
@@ -209,25 +225,14 @@ async function endToEnd(
   warmUpTopic: string,
   records: number,
 ): Promise<EndToEndRun> {
-  const topic = `bench-${crypto.randomUUID().slice(0, 8)}`;
-  await produce(bootstrap, topic, 1); // creates the topic; the consumer reads this one first
-  await using counter = await startJavaCounter(
-    bootstrap,
-    warmUpTopic,
-    topic,
-    '"stream":"stdout"',
-    records,
-    120_000,
-  );
+  await using counter = await countedTopic(bootstrap, warmUpTopic, records, "bench");
+  const topic = counter.topic;
   const started = performance.now();
   const pilot = shippingPilot(bootstrap, topic, records);
   try {
-    // A consumer that times out has found records missing: that is a figure too, not a crash.
-    const missing = await counter.done.then(() => undefined, (e: Error) => e.message);
+    await counted(counter, "Kafka end to end");
     const elapsed = performance.now() - started;
     const pilotCpuS = cpuSeconds(pilot.pid);
-    // deno-lint-ignore no-console -- the benchmark reports on stderr as it goes
-    if (missing) console.error(`Kafka end to end: ${missing}`);
     return {
       rate: Math.round(counter.counted() / (elapsed / 1000)),
       lost: records - counter.counted(),
