@@ -15,7 +15,8 @@ import { ConsulClient } from "../src/consul/client.ts";
 import { startConsul } from "../tests/support/consul.ts";
 import { fakeDependency } from "../tests/support/dependency.ts";
 import { freePorts } from "../tests/support/ports.ts";
-import { bufferGrowth, kafkaThroughput, passthroughFigures, rssMb } from "./bench_logs.ts";
+import { bufferGrowth, kafkaThroughput, passthroughFigures } from "./bench_logs.ts";
+import { rssMb } from "./bench_proc.ts";
 import { chainFigures } from "./bench_chain.ts";
 import { bundleProgram } from "./bundle.ts";
 import { median, percentile, round } from "./bench_stats.ts";
@@ -597,7 +598,7 @@ async function main(): Promise<void> {
       [
         "  first run, not counted",
         result.kafka_warm_up_records_per_s,
-        "records/s (warms the broker and consumer up)",
+        "records/s (warms the broker up)",
       ],
       [
         "  the producer alone",

@@ -6,16 +6,15 @@
  * @module
  */
 
-import { PartitionProducer } from "../src/logs/kafka/producer.ts";
-import { recordJson } from "../src/logs/record.ts";
 import { type JavaCounter, startJavaCounter, startKafka } from "../tests/support/kafka.ts";
 import { Kafka, logLevel } from "../tests/support/kafkajs.ts";
 import { freePorts } from "../tests/support/ports.ts";
 import { median } from "./bench_stats.ts";
+import { cpuSeconds, rssMb } from "./bench_proc.ts";
+import { LINE, produce } from "./bench_producer.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
-/** A 100-byte line (99 characters and the newline). */
-const LINE = "x".repeat(99);
+const PRODUCER = new URL("./bench_producer.ts", import.meta.url).pathname;
 
 function env(extra: Record<string, string>): Record<string, string> {
   return { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, ...extra };
@@ -28,16 +27,6 @@ function generator(count: number): string {
 
 function pilotArgv(script: string): string[] {
   return [Deno.execPath(), "run", "--allow-all", "--frozen", MAIN, "--", "sh", "-c", script];
-}
-
-/**
- * Resident memory of a process, in MB (from /proc): all of it (`VmRSS`), or only its anonymous
- * part (`RssAnon`: what is the process's own, as opposed to pages of its executable, which every
- * process running the same file shares).
- */
-export function rssMb(pid: number, field: "VmRSS" | "RssAnon" = "VmRSS"): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]) / 1024;
 }
 
 /**
@@ -124,11 +113,12 @@ export async function bufferGrowth(
  * topic from its start, then the pilot starts and its mate writes `records` lines at once; the
  * clock stops when the consumer has counted them all. On two shared cores one such run swings by
  * a quarter with the machine's load, so `rounds` runs (each with a topic and consumer of its own)
- * are made against the same broker, after one whole run that is not counted (the broker's and the
- * consumer's JIT were still compiling in a first run: it came out a fifth to a third slower), and
- * the median is the figure. Each pilot run is followed by one of the pilot's producer alone,
- * sending ready-made records of the same size, counted the same way: what this machine, broker
- * and consumer allow at that moment, without a pipe to read or a record to build.
+ * are made against the same broker, after one whole run that is not counted (the broker's JIT was
+ * still compiling in a first run: 29–36 % slower than the next two in a run before this one was
+ * added), and the median is the figure. Each pilot run is followed by a run of the pilot's
+ * producer alone in a process of its own, sending ready-made records of about the same size,
+ * counted the same way: what this machine, broker and consumer allow at that moment, without a
+ * pipe to read or a record to build.
  */
 export async function kafkaThroughput(
   records = 1_000_000,
@@ -158,21 +148,10 @@ export async function kafkaThroughput(
   };
 }
 
-/** A pilot's record of one `LINE` from stdout, as the shipper encodes it (same size). */
-function pilotLikeRecord(): string {
-  return recordJson({
-    serviceName: "sh",
-    serviceId: "sh-0123456789ab",
-    nodeId: "",
-    containerId: "",
-    containerShortId: Deno.hostname(),
-    hostIp: "127.0.0.1",
-  }, { seq: 0, stream: "stdout", timeMs: Date.now(), line: LINE });
-}
-
 /**
  * Records per second of the pilot's Kafka producer alone sending `records` ready-made records,
- * from its first send until a Java consumer has counted them all (as {@linkcode endToEnd}).
+ * from its process's spawn until a Java consumer has counted them all: timed as
+ * {@linkcode endToEnd} times the pilot, Deno's start and a cold JIT included.
  */
 async function producerEndToEnd(
   bootstrap: string,
@@ -181,12 +160,22 @@ async function producerEndToEnd(
 ): Promise<number> {
   await using counter = await countedTopic(bootstrap, warmUpTopic, records, "producer");
   const started = performance.now();
-  await produce(bootstrap, counter.topic, records, pilotLikeRecord());
-  await counted(counter, "Kafka producer alone");
-  return Math.round(counter.counted() / ((performance.now() - started) / 1000));
+  const producer = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--frozen", PRODUCER, bootstrap, counter.topic, String(records)],
+    stdout: "null",
+  }).spawn();
+  try {
+    await awaitCount(counter, "Kafka producer alone");
+    return Math.round(counter.counted() / ((performance.now() - started) / 1000));
+  } finally {
+    try {
+      producer.kill(); // done by now, or stuck: the count above has ended either way
+    } catch { /* exited */ }
+    await producer.status;
+  }
 }
 
-/** A new topic, and a Java consumer counting the mate lines that reach it (`records` of them). */
+/** A new topic, and a Java consumer counting the stdout records that reach it (`records`). */
 async function countedTopic(
   bootstrap: string,
   warmUpTopic: string,
@@ -207,7 +196,7 @@ async function countedTopic(
 }
 
 /** Waits for the consumer's count; one that timed out found records missing: a figure too. */
-async function counted(counter: JavaCounter, what: string): Promise<void> {
+async function awaitCount(counter: JavaCounter, what: string): Promise<void> {
   const missing = await counter.done.then(() => undefined, (e: Error) => e.message);
   // deno-lint-ignore no-console -- the benchmark reports on stderr as it goes
   if (missing) console.error(`${what}: ${missing}`);
@@ -230,7 +219,7 @@ async function endToEnd(
   const started = performance.now();
   const pilot = shippingPilot(bootstrap, topic, records);
   try {
-    await counted(counter, "Kafka end to end");
+    await awaitCount(counter, "Kafka end to end");
     const elapsed = performance.now() - started;
     const pilotCpuS = cpuSeconds(pilot.pid);
     return {
@@ -300,11 +289,12 @@ export interface KafkaFigures {
   readonly kafka_records_per_s: number;
   /** The rate of each run, in the order they ran. */
   readonly kafka_records_per_s_runs: readonly number[];
-  /** The rate of the first run, made to warm the broker and consumer up and not counted. */
+  /** The rate of the first run, made to warm the broker up and not counted. */
   readonly kafka_warm_up_records_per_s: number;
   /**
-   * Records per second of the pilot's producer alone sending ready-made records of the same size,
-   * counted the same way (the median of one run after each pilot run): the machine's ceiling.
+   * Records per second of the pilot's producer alone, in a process of its own, sending ready-made
+   * records of about the same size, counted the same way (the median of one run after each pilot
+   * run): the machine's ceiling.
    */
   readonly kafka_producer_alone_records_per_s: number;
   /** The rate of each producer-alone run, in the order they ran. */
@@ -325,13 +315,6 @@ export interface KafkaFigures {
   readonly kafka_pilot_cpu_s: number;
 }
 
-/** CPU seconds (user + system) a running process has used so far (from /proc; 100 ticks/s). */
-export function cpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // from field 3 (state) on
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime
-}
-
 /** The end offset of partition 0 of `topic` (kafkajs, an independent client). */
 async function endOffset(bootstrap: string, topic: string): Promise<number> {
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
@@ -341,40 +324,5 @@ async function endOffset(bootstrap: string, topic: string): Promise<number> {
     return Number(offsets.find((o) => o.partition === 0)?.high ?? 0);
   } finally {
     await admin.disconnect();
-  }
-}
-
-/**
- * Produces `count` records (with the pilot's own producer) and waits for them to be stored; the
- * value is a warm-up record unless given.
- */
-async function produce(
-  bootstrap: string,
-  topic: string,
-  count: number,
-  value = JSON.stringify({ stream: "warm-up", message: LINE }),
-): Promise<void> {
-  const producer = new PartitionProducer({
-    brokers: () => Promise.resolve([bootstrap]),
-    clientId: "bench",
-    topic,
-    key: new TextEncoder().encode("bench"),
-    connectTimeoutMs: 5_000,
-    requestTimeoutMs: 30_000,
-  });
-  await producer.connect();
-  const pending: Promise<unknown>[] = [];
-  try {
-    for (let sent = 0; sent < count;) {
-      const { count: n, result } = await producer.produce(Date.now(), sent, (batch) => {
-        for (let i = sent; i < count && batch.add(Date.now(), value, 900 * 1024); i++);
-      });
-      sent += n;
-      pending.push(result);
-      if (pending.length >= 4) await pending.shift();
-    }
-    await Promise.all(pending);
-  } finally {
-    await producer.close();
   }
 }

@@ -1,8 +1,8 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { BoundedBuffer } from "../../src/logs/bounded_buffer.ts";
 
-const text = (b: BoundedBuffer) =>
-  b.peek(1000).map((r) => typeof r.line === "string" ? r.line : new TextDecoder().decode(r.line));
+const text = (b: BoundedBuffer, count = 1000) =>
+  b.peek(count).map((r) => typeof r.line === "string" ? r.line : new TextDecoder().decode(r.line));
 
 Deno.test("BoundedBuffer keeps order and drops the oldest beyond the count limit", () => {
   const b = new BoundedBuffer(3, 1_000_000);
@@ -107,7 +107,7 @@ Deno.test("BoundedBuffer keeps every held line intact when it grows while its by
   let seed = 7;
   const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
   // Limits that are not a power of two times the first ring: the last growth stops at the limit.
-  for (const maxBytes of [70_001, 100_003, 150_001, 333_333]) {
+  for (const maxBytes of [90_001, 100_003, 150_001, 333_333]) {
     const b = new BoundedBuffer(1_000_000, maxBytes);
     const lines: string[] = [];
     let acknowledged = 0;
@@ -129,7 +129,22 @@ Deno.test("BoundedBuffer keeps every held line intact when it grows while its by
       }
     }
     equal(b.dropped, 0);
-    const held = b.peek(1_000_000).map((r) => new TextDecoder().decode(r.line as Uint8Array));
-    deepEqual(held, lines.slice(acknowledged), `limit ${maxBytes}`);
+    deepEqual(text(b, 1_000_000), lines.slice(acknowledged), `limit ${maxBytes}`);
   }
+});
+
+Deno.test("BoundedBuffer grows into a capped ring while its held bytes wrap in both rings", () => {
+  // Lines of 1000 bytes. The first ring holds 65,536: the head travels to offset 190,000 (at
+  // 58,928 of it), then 66 lines more outgrow it. The new ring is capped at 100,003, where offset
+  // 190,000 is at 89,997: the held bytes wrap in the old ring at 196,608 and in the new at 200,006.
+  const b = new BoundedBuffer(1000, 100_003);
+  const line = (i: number) => `${i}:`.padEnd(1000, "v");
+  for (let i = 0; i < 190; i++) {
+    b.push("stdout", line(i), 0);
+    b.acknowledge(b.peek(1)[0]!.seq);
+  }
+  const held = Array.from({ length: 70 }, (_, i) => line(190 + i));
+  for (const l of held) b.push("stdout", l, 0);
+  equal(b.dropped, 0);
+  deepEqual(text(b), held);
 });
