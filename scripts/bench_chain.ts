@@ -83,26 +83,31 @@ function epochMs(): number {
  */
 async function stillAt(pids: number[]): Promise<number> {
   const deadline = Date.now() + 60_000;
-  const total = () =>
-    pids.reduce((sum, pid, i) => {
-      try {
-        return sum + cpuSeconds(pid);
-      } catch {
-        throw new Error(`pilot ${i} of the chain exited while the pilots were starting`);
-      }
-    }, 0);
-  let last = total();
+  let last = totalCpuSeconds(pids);
   let grewAt = epochMs();
   while (epochMs() - grewAt < 300) {
     if (Date.now() > deadline) throw new Error("timed out waiting for the pilots to wait");
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const now = total();
+    const now = totalCpuSeconds(pids);
     if (now - last > 0.011) {
       last = now;
       grewAt = epochMs();
     }
   }
   return grewAt;
+}
+
+/** The CPU seconds of all the pilots; one that is gone is an error naming it. */
+function totalCpuSeconds(pids: number[]): number {
+  let sum = 0;
+  for (const [i, pid] of pids.entries()) {
+    try {
+      sum += cpuSeconds(pid);
+    } catch {
+      throw new Error(`pilot ${i} of the chain exited while the pilots were starting`);
+    }
+  }
+  return sum;
 }
 
 /** Runs a chain of `depth` pilots against the agent at `address`. */
