@@ -148,3 +148,16 @@ Deno.test("BoundedBuffer grows into a capped ring while its held bytes wrap in b
   equal(b.dropped, 0);
   deepEqual(text(b), held);
 });
+
+Deno.test("BoundedBuffer makes room for a huge line by dropping the oldest, then grows to its limit", () => {
+  const b = new BoundedBuffer(1000, 150_001);
+  const small = Array.from({ length: 60 }, (_, i) => `${i}:`.padEnd(1000, "s"));
+  for (const line of small) b.push("stdout", line, 0);
+  const huge = "h".repeat(120_000);
+  b.push("stdout", huge, 0);
+  equal(b.dropped, 30, "the oldest went, until the huge line fitted the limit");
+  deepEqual(text(b), [...small.slice(30), huge]);
+  b.push("stdout", "h".repeat(150_002), 0);
+  equal(b.dropped, 31, "a line over the whole limit is dropped itself, after a growth too");
+  deepEqual(text(b), [...small.slice(30), huge]);
+});
