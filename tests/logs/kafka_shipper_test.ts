@@ -73,6 +73,39 @@ Deno.test("KafkaShipper through a proxy that loses Kafka's answers", async (t) =
   });
 
   await t.step(
+    "a batch refused with NOT_LEADER_OR_FOLLOWER, batches behind it in flight: each line once, in order",
+    async () => {
+      const { topic, shipper, warnings } = await connectedShipper(100_000);
+      const refused = proxy.produceRefused;
+      try {
+        proxy.refuseNextProduce(6); // NOT_LEADER_OR_FOLLOWER: the leader moved, nothing written
+        // About 4 MB at once: five batches of up to 900 KB, four written before the first answer
+        // is read (the broker refuses those behind the first as out of order: it lacks it).
+        const pad = "x".repeat(1_000);
+        let pushed = 1;
+        for (let i = 0; i < 4_000; i++) shipper.push("stdout", `line ${pushed++} ${pad}`);
+        await eventually(() => equal(shipper.sent, pushed), 20_000);
+        ok(proxy.sentBehindRefusal >= 1, "batches were in flight behind the refused one");
+        equal(proxy.produceRefused, refused + 1, "one batch was refused");
+        deepEqual(
+          warnings,
+          [],
+          "sent again with the same sequence numbers: no duplicates possible",
+        );
+        equal(shipper.dropped, 0);
+        equal(await topicEnd(kafka.bootstrap, topic), pushed, "the topic holds each line once");
+        const records = await consumeAll(kafka.bootstrap, topic, (r) => r.length >= pushed);
+        deepEqual(
+          records.map((r) => r.value.message),
+          Array.from({ length: pushed }, (_, i) => i === 0 ? "line 0" : `line ${i} ${pad}`),
+        );
+      } finally {
+        await shipper.close(1_000);
+      }
+    },
+  );
+
+  await t.step(
     "a lost batch dropped meanwhile from the full buffer: the next batch asks Kafka, exactly",
     async () => {
       const { topic, shipper, warnings } = await connectedShipper(500);

@@ -2,7 +2,8 @@
  * A TCP proxy in front of a Kafka broker that can lose the broker's answer to a Produce request:
  * the broker has written the batch, and the client sees its connection drop instead of the
  * answer (what a network failure at the wrong moment does). It can also lose the request itself
- * (the broker never sees the batch), and hold every Produce answer back (a broker that hangs).
+ * (the broker never sees the batch), hold every Produce answer back (a broker that hangs), and
+ * have the broker refuse a Produce request with a retriable error (a partition whose leader moved).
  *
  * @module
  */
@@ -21,10 +22,21 @@ export interface FaultProxy extends AsyncDisposable {
   readonly requestsLost: number;
   /** Produce answers it is holding back now. */
   readonly answersHeld: number;
+  /** Produce requests the broker refused at its asking so far. */
+  readonly produceRefused: number;
+  /** Produce requests the client sent after the last refused one, before its answer reached it. */
+  readonly sentBehindRefusal: number;
   /** Loses the `n`th Produce answer from now (1: the next one) and closes that connection. */
   loseProduceAnswer(n: number): void;
   /** Loses the next Produce request (it never reaches the broker) and closes that connection. */
   loseProduceRequest(): void;
+  /**
+   * Has the broker refuse the next Produce request, in its turn among the answers: the request
+   * names a partition that does not exist, so the broker writes nothing and answers
+   * UNKNOWN_TOPIC_OR_PARTITION, which reaches the client as `errorCode` for the partition it asked
+   * for (NOT_LEADER_OR_FOLLOWER is 6). Requests of Produce v3–v8 only.
+   */
+  refuseNextProduce(errorCode: number): void;
   /** While `hold` is true, Produce answers are kept back: the client waits for them. */
   holdProduceAnswers(hold: boolean): void;
   /** While `refuse` is true, closes new connections at once (a broker out of reach). */
@@ -32,6 +44,8 @@ export interface FaultProxy extends AsyncDisposable {
 }
 
 const PRODUCE = 0;
+/** A partition no test topic has: the broker answers UNKNOWN_TOPIC_OR_PARTITION. */
+const MISSING_PARTITION = 99_999;
 
 /** Starts a proxy to `127.0.0.1:targetPort` (the broker need not be up yet). */
 export function startFaultProxy(targetPort: number): FaultProxy {
@@ -46,6 +60,9 @@ export function startFaultProxy(targetPort: number): FaultProxy {
   let answersHeld = 0;
   let loseIn = 0;
   let refusing = false;
+  let refuseWith: number | undefined;
+  let produceRefused = 0;
+  let sentBehindRefusal = 0;
   const shouldLose = () => loseIn > 0 && --loseIn === 0;
   const serve = async (client: Deno.Conn) => {
     connections++;
@@ -62,6 +79,11 @@ export function startFaultProxy(targetPort: number): FaultProxy {
     }
     open.add(client).add(broker);
     const produceIds = new Set<number>();
+    /**
+     * Produce requests sent on to be refused: correlation id → partition and error to answer, and
+     * how many Produce requests had been passed on with it.
+     */
+    const refused = new Map<number, { partition: number; errorCode: number; request: number }>();
     const closeBoth = () => {
       for (const conn of [client, broker]) {
         if (open.delete(conn)) conn.close();
@@ -77,11 +99,28 @@ export function startFaultProxy(targetPort: number): FaultProxy {
       }
       produceIds.add(view.getInt32(8));
       produceRequests++;
+      if (refuseWith !== undefined) {
+        const at = partitionIndexOffset(frame);
+        refused.set(view.getInt32(8), {
+          partition: view.getInt32(at),
+          errorCode: refuseWith,
+          request: produceRequests,
+        });
+        view.setInt32(at, MISSING_PARTITION);
+        refuseWith = undefined;
+        produceRefused++;
+      }
       return true;
     });
     const toClient = pump(broker, client, async (frame) => {
       const id = new DataView(frame.buffer, frame.byteOffset).getInt32(4);
       if (!produceIds.delete(id)) return true;
+      const refusal = refused.get(id);
+      if (refusal) {
+        refused.delete(id);
+        sentBehindRefusal = produceRequests - refusal.request;
+        rewriteProduceAnswer(frame, refusal.partition, refusal.errorCode);
+      }
       if (holding) {
         answersHeld++;
         while (holding && open.has(client)) await new Promise((r) => setTimeout(r, 20));
@@ -114,8 +153,17 @@ export function startFaultProxy(targetPort: number): FaultProxy {
     get answersHeld() {
       return answersHeld;
     },
+    get produceRefused() {
+      return produceRefused;
+    },
+    get sentBehindRefusal() {
+      return sentBehindRefusal;
+    },
     loseProduceRequest() {
       loseRequest = true;
+    },
+    refuseNextProduce(errorCode: number) {
+      refuseWith = errorCode;
     },
     holdProduceAnswers(hold: boolean) {
       holding = hold;
@@ -134,6 +182,34 @@ export function startFaultProxy(targetPort: number): FaultProxy {
       await accepting;
     },
   };
+}
+
+/**
+ * Where the first partition index of a Produce request (v3–v8, one topic first) is in its frame:
+ * after the size, the header (key, version, correlation id, client id), the transactional id,
+ * acks, the timeout, the topic count, the topic's name and the partition count.
+ */
+function partitionIndexOffset(frame: Uint8Array): number {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.length);
+  const version = view.getInt16(6);
+  if (version < 3 || version > 8) throw new Error(`Produce v${version}: not one the proxy reads`);
+  let at = 12;
+  at += 2 + Math.max(0, view.getInt16(at)); // client id
+  at += 2 + Math.max(0, view.getInt16(at)); // transactional id (-1: none)
+  at += 2 + 4 + 4; // acks, timeout, topic count
+  at += 2 + view.getInt16(at); // topic name
+  return at + 4; // partition count
+}
+
+/**
+ * Rewrites the first partition of a Produce answer (v3–v8) in place: its index to `partition`,
+ * its error code to `errorCode`.
+ */
+function rewriteProduceAnswer(frame: Uint8Array, partition: number, errorCode: number): void {
+  const view = new DataView(frame.buffer, frame.byteOffset, frame.length);
+  const at = 8 + 4 + 2 + view.getInt16(12) + 4; // correlation id, topic count, name, partitions
+  view.setInt32(at, partition);
+  view.setInt16(at + 4, errorCode);
 }
 
 /**
