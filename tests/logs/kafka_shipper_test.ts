@@ -76,22 +76,24 @@ Deno.test("KafkaShipper through a proxy that loses Kafka's answers", async (t) =
     "a batch refused with NOT_LEADER_OR_FOLLOWER, batches behind it in flight: each line once, in order",
     async () => {
       const { topic, shipper, warnings } = await connectedShipper(100_000);
-      const refused = proxy.produceRefused;
+      const refusedBefore = proxy.produceRefused;
+      const requestsBefore = proxy.produceRequests;
       try {
+        // "line 0" is written, so the broker knows this producer and its sequence numbers.
         proxy.refuseNextProduce(6); // NOT_LEADER_OR_FOLLOWER: the leader moved, nothing written
-        // About 4 MB at once: five batches of up to 900 KB, four written before the first answer
-        // is read (the broker refuses those behind the first as out of order: it lacks it).
+        // About 4 MB at once: five batches of up to 900 KB. With the answers held back, the
+        // shipper writes four (its limit of batches in flight) and waits for the first answer.
+        proxy.holdProduceAnswers(true);
         const pad = "x".repeat(1_000);
         let pushed = 1;
         for (let i = 0; i < 4_000; i++) shipper.push("stdout", `line ${pushed++} ${pad}`);
+        await eventually(() => equal(proxy.produceRequests, requestsBefore + 4), 20_000);
+        proxy.holdProduceAnswers(false);
         await eventually(() => equal(shipper.sent, pushed), 20_000);
-        ok(proxy.sentBehindRefusal >= 1, "batches were in flight behind the refused one");
-        equal(proxy.produceRefused, refused + 1, "one batch was refused");
-        deepEqual(
-          warnings,
-          [],
-          "sent again with the same sequence numbers: no duplicates possible",
-        );
+        // The three behind it were refused as out of order too (the broker lacked the first).
+        equal(proxy.sentBehindRefusal, 3, "three batches were in flight behind the refused one");
+        equal(proxy.produceRefused, refusedBefore + 1, "one batch was refused");
+        deepEqual(warnings, [], "no duplicates possible: nothing had been written");
         equal(shipper.dropped, 0);
         equal(await topicEnd(kafka.bootstrap, topic), pushed, "the topic holds each line once");
         const records = await consumeAll(kafka.bootstrap, topic, (r) => r.length >= pushed);
@@ -100,6 +102,8 @@ Deno.test("KafkaShipper through a proxy that loses Kafka's answers", async (t) =
           Array.from({ length: pushed }, (_, i) => i === 0 ? "line 0" : `line ${i} ${pad}`),
         );
       } finally {
+        proxy.refuseNextProduce(undefined);
+        proxy.holdProduceAnswers(false);
         await shipper.close(1_000);
       }
     },

@@ -22,9 +22,12 @@ export interface FaultProxy extends AsyncDisposable {
   readonly requestsLost: number;
   /** Produce answers it is holding back now. */
   readonly answersHeld: number;
-  /** Produce requests the broker refused at its asking so far. */
+  /** Produce requests it rewrote so far for the broker to refuse. */
   readonly produceRefused: number;
-  /** Produce requests the client sent after the last refused one, before its answer reached it. */
+  /**
+   * Produce requests it passed on after the last one it had refused, before it passed the
+   * broker's answer to that one on: batches the client had in flight behind it (0 until then).
+   */
   readonly sentBehindRefusal: number;
   /** Loses the `n`th Produce answer from now (1: the next one) and closes that connection. */
   loseProduceAnswer(n: number): void;
@@ -34,9 +37,10 @@ export interface FaultProxy extends AsyncDisposable {
    * Has the broker refuse the next Produce request, in its turn among the answers: the request
    * names a partition that does not exist, so the broker writes nothing and answers
    * UNKNOWN_TOPIC_OR_PARTITION, which reaches the client as `errorCode` for the partition it asked
-   * for (NOT_LEADER_OR_FOLLOWER is 6). Requests of Produce v3–v8 only.
+   * for (NOT_LEADER_OR_FOLLOWER is 6). Produce v3–v8 only: another version is passed on as it is
+   * (and not counted as refused). `undefined` takes back a refusal not yet made.
    */
-  refuseNextProduce(errorCode: number): void;
+  refuseNextProduce(errorCode: number | undefined): void;
   /** While `hold` is true, Produce answers are kept back: the client waits for them. */
   holdProduceAnswers(hold: boolean): void;
   /** While `refuse` is true, closes new connections at once (a broker out of reach). */
@@ -99,8 +103,8 @@ export function startFaultProxy(targetPort: number): FaultProxy {
       }
       produceIds.add(view.getInt32(8));
       produceRequests++;
-      if (refuseWith !== undefined) {
-        const at = partitionIndexOffset(frame);
+      const at = refuseWith === undefined ? undefined : partitionIndexOffset(frame);
+      if (refuseWith !== undefined && at !== undefined) {
         refused.set(view.getInt32(8), {
           partition: view.getInt32(at),
           errorCode: refuseWith,
@@ -115,16 +119,16 @@ export function startFaultProxy(targetPort: number): FaultProxy {
     const toClient = pump(broker, client, async (frame) => {
       const id = new DataView(frame.buffer, frame.byteOffset).getInt32(4);
       if (!produceIds.delete(id)) return true;
+      if (holding) {
+        answersHeld++;
+        while (holding && open.has(client)) await new Promise((r) => setTimeout(r, 20));
+        answersHeld--;
+      }
       const refusal = refused.get(id);
       if (refusal) {
         refused.delete(id);
         sentBehindRefusal = produceRequests - refusal.request;
         rewriteProduceAnswer(frame, refusal.partition, refusal.errorCode);
-      }
-      if (holding) {
-        answersHeld++;
-        while (holding && open.has(client)) await new Promise((r) => setTimeout(r, 20));
-        answersHeld--;
       }
       if (!shouldLose()) return true;
       answersLost++;
@@ -162,8 +166,9 @@ export function startFaultProxy(targetPort: number): FaultProxy {
     loseProduceRequest() {
       loseRequest = true;
     },
-    refuseNextProduce(errorCode: number) {
+    refuseNextProduce(errorCode: number | undefined) {
       refuseWith = errorCode;
+      sentBehindRefusal = 0;
     },
     holdProduceAnswers(hold: boolean) {
       holding = hold;
@@ -185,14 +190,15 @@ export function startFaultProxy(targetPort: number): FaultProxy {
 }
 
 /**
- * Where the first partition index of a Produce request (v3–v8, one topic first) is in its frame:
+ * Where the first partition index of a Produce request (v3–v8) is in its frame, or `undefined`
+ * for another version:
  * after the size, the header (key, version, correlation id, client id), the transactional id,
  * acks, the timeout, the topic count, the topic's name and the partition count.
  */
-function partitionIndexOffset(frame: Uint8Array): number {
+function partitionIndexOffset(frame: Uint8Array): number | undefined {
   const view = new DataView(frame.buffer, frame.byteOffset, frame.length);
   const version = view.getInt16(6);
-  if (version < 3 || version > 8) throw new Error(`Produce v${version}: not one the proxy reads`);
+  if (version < 3 || version > 8) return undefined; // flexible versions are laid out otherwise
   let at = 12;
   at += 2 + Math.max(0, view.getInt16(at)); // client id
   at += 2 + Math.max(0, view.getInt16(at)); // transactional id (-1: none)

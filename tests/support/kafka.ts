@@ -364,6 +364,31 @@ export async function startZooKeeperKafka(chroot = ""): Promise<ZooKeeperKafka> 
 }
 
 /**
+ * Waits until the broker leads every partition of `topic`, which must exist: a partition just
+ * created is in the metadata a moment before its broker leads it, and a Produce request in that
+ * moment is refused with NOT_LEADER_OR_FOLLOWER (seen on a loaded machine). ListOffsets goes to
+ * the leader and is refused the same way, so its first success is the barrier.
+ */
+export async function partitionsLed(bootstrap: string, topic: string): Promise<void> {
+  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * Reads every record of `topic` from the beginning until `until` says enough (or times out).
  * `joined`, when given, is called once the consumer is in its group and fetching (the topic is
  * created first when needed).
