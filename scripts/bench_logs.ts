@@ -6,7 +6,12 @@
  * @module
  */
 
-import { type JavaCounter, startJavaCounter, startKafka } from "../tests/support/kafka.ts";
+import {
+  type JavaCounter,
+  ledTopic,
+  startJavaCounter,
+  startKafka,
+} from "../tests/support/kafka.ts";
 import { Kafka, logLevel } from "../tests/support/kafkajs.ts";
 import { freePorts } from "../tests/support/ports.ts";
 import { median } from "./bench_stats.ts";
@@ -126,6 +131,7 @@ export async function kafkaThroughput(
 ): Promise<KafkaFigures> {
   await using kafka = await startKafka();
   const warmUpTopic = `warm-up-${crypto.randomUUID().slice(0, 8)}`;
+  await ledTopic(kafka.bootstrap, warmUpTopic);
   await produce(kafka.bootstrap, warmUpTopic, 300_000);
   const warmUp = await endToEnd(kafka.bootstrap, warmUpTopic, records);
   const runs: EndToEndRun[] = [];
@@ -183,7 +189,8 @@ async function countedTopic(
   prefix: string,
 ): Promise<JavaCounter & { readonly topic: string }> {
   const topic = `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
-  await produce(bootstrap, topic, 1); // creates the topic; the consumer reads this one first
+  await ledTopic(bootstrap, topic);
+  await produce(bootstrap, topic, 1); // the consumer reads this one first
   const counter = await startJavaCounter(
     bootstrap,
     warmUpTopic,
@@ -259,6 +266,7 @@ function shippingPilot(bootstrap: string, topic: string, records: number): Deno.
  */
 async function storedRate(bootstrap: string, records: number): Promise<number> {
   const topic = `stored-${crypto.randomUUID().slice(0, 8)}`;
+  await ledTopic(bootstrap, topic);
   await produce(bootstrap, topic, 1);
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();

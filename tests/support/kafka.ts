@@ -364,15 +364,17 @@ export async function startZooKeeperKafka(chroot = ""): Promise<ZooKeeperKafka> 
 }
 
 /**
- * Waits until the broker leads every partition of `topic`, which must exist: a partition just
- * created is in the metadata a moment before its broker leads it, and a Produce request in that
- * moment is refused with NOT_LEADER_OR_FOLLOWER (seen on a loaded machine). ListOffsets goes to
- * the leader and is refused the same way, so its first success is the barrier.
+ * Creates `topic` (one partition) unless it exists, then waits until the broker leads every
+ * partition of it: a partition just created is in the metadata a moment before its broker leads
+ * it, and a Produce request in that moment is refused with NOT_LEADER_OR_FOLLOWER (seen on a
+ * loaded machine). ListOffsets goes to the leader and is refused the same way, so its first
+ * success is the barrier.
  */
-export async function partitionsLed(bootstrap: string, topic: string): Promise<void> {
+export async function ledTopic(bootstrap: string, topic: string): Promise<void> {
   const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {

@@ -2,7 +2,7 @@ import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { KafkaConnectionError } from "../../../src/logs/kafka/connection.ts";
 import { PartitionProducer } from "../../../src/logs/kafka/producer.ts";
 import { KafkaProtocolError } from "../../../src/logs/kafka/protocol.ts";
-import { consumeAll, partitionsLed, startKafka } from "../../support/kafka.ts";
+import { consumeAll, ledTopic, startKafka } from "../../support/kafka.ts";
 import { Kafka, logLevel, Partitioners } from "../../support/kafkajs.ts";
 import { freePorts } from "../../support/ports.ts";
 import { testNoTimerLeftPending } from "../../support/timers.ts";
@@ -19,13 +19,13 @@ function producer(brokers: string[], topic: string, key = "svc-1"): PartitionPro
 }
 
 /**
- * Connects `p`, creating its topic when needed, and waits until the broker leads the topic's
+ * Connects `p`, which creates its topic when needed, and waits until the broker leads the topic's
  * partitions: the steps below test the producer, not a broker that is still taking a new
  * partition over (the shipper retries what the broker refuses meanwhile, its own tests show it).
  */
 async function connectToLedTopic(p: PartitionProducer, bootstrap: string, topic: string) {
   await p.connect();
-  await partitionsLed(bootstrap, topic);
+  await ledTopic(bootstrap, topic);
 }
 
 Deno.test("PartitionProducer against a real Kafka broker", async (t) => {
