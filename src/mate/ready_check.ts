@@ -7,10 +7,16 @@
 
 import { spawnDetached } from "./mate_process.ts";
 import { signalGroup } from "./process_group.ts";
-import { after } from "../timer.ts";
+import { after, within } from "../timer.ts";
 
 /** Output kept from a run (Consul keeps 4 KiB of check output by default). */
 export const READY_OUTPUT_MAX = 4000;
+
+/**
+ * How long the output is still read once the command has exited: a daemon it started in a session
+ * of its own keeps the pipes open, and the group's SIGKILL does not reach it.
+ */
+const OUTPUT_DRAIN_MS = 1_000;
 
 /** The outcome of one run. */
 export interface ReadyResult {
@@ -40,10 +46,13 @@ export async function runReadyCheck(
     timedOut = true;
     signalGroup(child.pid, "SIGKILL");
   });
-  const output = Promise.all([tail(child.stdout), tail(child.stderr)]);
+  const readers = [child.stdout.getReader(), child.stderr.getReader()];
+  const output = Promise.all(readers.map(tail));
   const status = await child.status;
   timer.cancel();
   signalGroup(child.pid, "SIGKILL"); // its grandchildren may still hold the pipes open
+  await within(OUTPUT_DRAIN_MS, output);
+  for (const reader of readers) reader.cancel().catch(() => {});
   const [out, err] = await output;
   const text = `${out}${err}`.slice(-READY_OUTPUT_MAX);
   if (timedOut) {
@@ -54,11 +63,18 @@ export async function runReadyCheck(
   return { ok: false, output: `ready command ${how}\n${text}`.trimEnd() };
 }
 
-async function tail(stream: ReadableStream<Uint8Array>): Promise<string> {
+/** Reads until the end of the stream or until the reader is cancelled; a read error ends it. */
+async function tail(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
   const decoder = new TextDecoder();
   let text = "";
-  for await (const chunk of stream) {
-    text = (text + decoder.decode(chunk, { stream: true })).slice(-READY_OUTPUT_MAX);
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text = (text + decoder.decode(value, { stream: true })).slice(-READY_OUTPUT_MAX);
+    }
+  } catch {
+    // The pipe broke: what was read is all there is.
   }
   return text;
 }

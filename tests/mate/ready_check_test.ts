@@ -3,6 +3,7 @@ import { runReadyCheck } from "../../src/mate/ready_check.ts";
 import { eventually } from "../support/eventually.ts";
 import { lines, tempDir } from "../support/pilot.ts";
 import { processExists } from "../support/processes.ts";
+import { after } from "../../src/timer.ts";
 import { testNoTimerLeftPending } from "../support/timers.ts";
 
 Deno.test("runReadyCheck() passes on exit 0 and keeps the output", async () => {
@@ -35,6 +36,34 @@ Deno.test("runReadyCheck() kills the whole group of a command that hangs", async
   await eventually(() => {
     for (const pid of [grandchild!, child!]) ok(!processExists(pid), `process ${pid} survived`);
   });
+});
+
+Deno.test("runReadyCheck() does not wait on the pipes of a daemon the command left behind", async () => {
+  await using dir = await tempDir();
+  const pidFile = `${dir.path}/daemon.pid`;
+  const daemon = `echo $$ > ${pidFile}; exec sleep 60`;
+  // Exits only once the daemon is in its own session, out of reach of the group's SIGKILL.
+  const waitForPid = `while [ ! -s ${pidFile} ]; do sleep 0.01; done`;
+  let daemonPid: number | undefined;
+  const gaveUp = Promise.withResolvers<undefined>();
+  const timer = after(30_000, () => gaveUp.resolve(undefined));
+  try {
+    const result = await Promise.race([
+      runReadyCheck(
+        ["sh", "-c", `setsid sh -c '${daemon}' & ${waitForPid}; echo started; exit 0`],
+        2000,
+      ),
+      gaveUp.promise,
+    ]);
+    daemonPid = Number((await lines(pidFile))[0]);
+    ok(result, "still waiting for the daemon's pipes after 30 s");
+    equal(result.ok, true);
+    equal(result.output, "started\n");
+    ok(processExists(daemonPid), "the daemon is in a session of its own: not the check's to kill");
+  } finally {
+    timer.cancel();
+    if (daemonPid) Deno.kill(daemonPid, "SIGKILL");
+  }
 });
 
 Deno.test("runReadyCheck() reports a command that cannot be started", async () => {
