@@ -52,6 +52,17 @@ export const MAX_DURATION_MS = {
   startupTimeoutMs: 24 * HOUR_MS,
 } as const satisfies Partial<Record<keyof PilotConfig, number>>;
 
+/**
+ * The largest Kafka buffer. The pilot sets aside 26 bytes a record for the record limit when it
+ * starts (the pages are touched as records arrive), and lines' bytes grow to the byte limit; a
+ * larger value is a typo that would fail the allocation at start, or let the pilot eat the
+ * container's memory.
+ */
+export const MAX_KAFKA_BUFFER = {
+  kafkaBuffer: 10_000_000,
+  kafkaBufferBytes: 4 * 1024 ** 3,
+} as const satisfies Partial<Record<keyof PilotConfig, number>>;
+
 /** Every setting that comes from one raw value, in the order `check` prints them. */
 export const SETTINGS: readonly Setting[] = [
   setting("consul", ["CONSUL", "CONSUL_HTTP_ADDR"], ["Consul"], v.consulAddress, "Consul address"),
@@ -143,15 +154,15 @@ export const SETTINGS: readonly Setting[] = [
     "kafkaBuffer",
     ["AMPPILOT_KAFKABUFFER"],
     ["KafkaBuffer"],
-    v.positiveInteger,
-    "Kafka buffer limit (records)",
+    v.positiveIntegerAtMost(MAX_KAFKA_BUFFER.kafkaBuffer),
+    "Kafka buffer limit (records, at most 10000000)",
   ),
   setting(
     "kafkaBufferBytes",
     ["AMPPILOT_KAFKABUFFERBYTES"],
     ["KafkaBufferBytes"],
-    v.sizeBytes,
-    "Kafka buffer limit (bytes)",
+    v.sizeBytesAtMost(MAX_KAFKA_BUFFER.kafkaBufferBytes),
+    "Kafka buffer limit (bytes, at most 4 GiB)",
   ),
   setting("logLevel", ["AMPPILOT_LOGLEVEL"], ["LogLevel"], v.logLevel, "pilot log level"),
   setting("logFormat", ["AMPPILOT_LOGFORMAT"], ["LogFormat"], v.logFormat, "pilot log format"),

@@ -10,6 +10,7 @@
  */
 
 import { parseBoolWord } from "./bool_words.ts";
+import { formatBytes } from "./read_file.ts";
 import {
   isServiceId,
   isServiceName,
@@ -146,31 +147,36 @@ const SIZE_UNITS: Record<string, number> = {
 };
 const SIZE = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
 
-/** A positive size in bytes: an integer, or a number with a unit (`512KiB`, `16MiB`, `1GB`). */
-export const sizeBytes: ValueParser<number> = valueParser(
-  "expected a positive size in bytes (1048576) or with a unit (512KiB, 16MiB, 1GB)",
-  (raw) => {
-    let bytes: number | undefined;
-    if (typeof raw === "number") bytes = Number.isInteger(raw) ? raw : undefined;
-    if (typeof raw === "string") {
-      const m = SIZE.exec(raw.trim());
-      const unit = m && SIZE_UNITS[(m[2] || "b").toLowerCase()];
-      if (m && unit) bytes = Math.floor(Number(m[1]) * unit);
-    }
-    if (bytes === undefined) return undefined;
-    if (bytes <= 0) throw new Reject("expected a size greater than zero (512KiB, 16MiB)");
-    return bytes;
-  },
-);
+/**
+ * A positive size in bytes of at most `maxBytes`: an integer, or a number with a unit (`512KiB`,
+ * `16MiB`, `1GB`).
+ */
+export function sizeBytesAtMost(maxBytes: number): ValueParser<number> {
+  return valueParser(
+    "expected a positive size in bytes (1048576) or with a unit (512KiB, 16MiB, 1GB)",
+    (raw) => {
+      let bytes: number | undefined;
+      if (typeof raw === "number") bytes = Number.isInteger(raw) ? raw : undefined;
+      if (typeof raw === "string") {
+        const m = SIZE.exec(raw.trim());
+        const unit = m && SIZE_UNITS[(m[2] || "b").toLowerCase()];
+        if (m && unit) bytes = Math.floor(Number(m[1]) * unit);
+      }
+      if (bytes === undefined) return undefined;
+      if (bytes <= 0) throw new Reject("expected a size greater than zero (512KiB, 16MiB)");
+      if (bytes > maxBytes) throw new Reject(`expected a size of at most ${formatBytes(maxBytes)}`);
+      return bytes;
+    },
+  );
+}
 
-/** A positive integer (a count). */
-export const positiveInteger: ValueParser<number> = valueParser(
-  "expected a positive integer",
-  (raw) => {
+/** A positive integer (a count) of at most `max`. */
+export function positiveIntegerAtMost(max: number): ValueParser<number> {
+  return valueParser(`expected a positive integer of at most ${max}`, (raw) => {
     const n = typeof raw === "number" ? raw : typeof raw === "string" ? toInteger(raw) : NaN;
-    return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-  },
-);
+    return Number.isInteger(n) && n > 0 && n <= max ? n : undefined;
+  });
+}
 
 function toInteger(text: string): number {
   return /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;

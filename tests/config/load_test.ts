@@ -386,6 +386,29 @@ Deno.test("loadConfig() states the maximum of each duration and refuses a longer
   match((await problems({ ...base, AMPPILOT_STOPTIMEOUT: "0.0001" }))[0]!, /at least 1ms/);
 });
 
+Deno.test("loadConfig() states the largest Kafka buffer and refuses a larger one", async () => {
+  const base = { AMPPILOT_LAUNCH_CMD: "app" };
+  const found = await problems({
+    ...base,
+    AMPPILOT_KAFKABUFFER: "9007199254740991",
+    AMPPILOT_KAFKABUFFERBYTES: "9".repeat(400),
+  });
+  deepEqual(found.map((p) => p.replace(/=.*: /, ": ")), [
+    "AMPPILOT_KAFKABUFFER: expected a positive integer of at most 10000000",
+    "AMPPILOT_KAFKABUFFERBYTES: expected a size of at most 4 GiB",
+  ]);
+  deepEqual(await problems({ ...base, AMPPILOT_KAFKABUFFERBYTES: "4.1GiB" }), [
+    'AMPPILOT_KAFKABUFFERBYTES="4.1GiB": expected a size of at most 4 GiB',
+  ]);
+  const { config } = await load({
+    ...base,
+    AMPPILOT_KAFKABUFFER: "10000000",
+    AMPPILOT_KAFKABUFFERBYTES: "4GiB",
+  });
+  equal(config.kafkaBuffer, 10_000_000);
+  equal(config.kafkaBufferBytes, 4 * 1024 ** 3);
+});
+
 Deno.test("loadConfig() refuses a token or password with a line break, a control character or over 4 KiB, never showing it", async () => {
   const secret = "Sup3rS3cret";
   const readTextFile = files({

@@ -35,20 +35,30 @@ Deno.test("durationMs() rejects zero, negative and malformed values", () => {
   }
 });
 
-Deno.test("sizeBytes() reads bytes and binary/decimal units", () => {
-  equal(ok(v.sizeBytes, "1048576"), 1048576);
-  equal(ok(v.sizeBytes, 4096), 4096);
-  equal(ok(v.sizeBytes, "512KiB"), 512 * 1024);
-  equal(ok(v.sizeBytes, "16MiB"), 16 * 1024 * 1024);
-  equal(ok(v.sizeBytes, "1GB"), 1e9);
-  equal(ok(v.sizeBytes, "2kb"), 2000);
-  equal(ok(v.sizeBytes, "1.5MiB"), 1.5 * 1024 * 1024);
+const size = v.sizeBytesAtMost(2 * 1024 ** 3);
+const count = v.positiveIntegerAtMost(1_000_000);
+
+Deno.test("sizeBytesAtMost() reads bytes and binary/decimal units", () => {
+  equal(ok(size, "1048576"), 1048576);
+  equal(ok(size, 4096), 4096);
+  equal(ok(size, "512KiB"), 512 * 1024);
+  equal(ok(size, "16MiB"), 16 * 1024 * 1024);
+  equal(ok(size, "1GB"), 1e9);
+  equal(ok(size, "2kb"), 2000);
+  equal(ok(size, "1.5MiB"), 1.5 * 1024 * 1024);
 });
 
-Deno.test("sizeBytes() rejects zero, negative, fractional bytes and unknown units", () => {
-  match(bad(v.sizeBytes, "0"), /greater than zero/);
+Deno.test("sizeBytesAtMost() rejects zero, negative, fractional bytes and unknown units", () => {
+  match(bad(size, "0"), /greater than zero/);
   for (const raw of ["-5", "16XB", "MiB", "", 1.5, "abc"]) {
-    match(bad(v.sizeBytes, raw), /expected a positive size/, String(raw));
+    match(bad(size, raw), /expected a positive size/, String(raw));
+  }
+});
+
+Deno.test("sizeBytesAtMost() refuses a size over its maximum, naming it", () => {
+  equal(ok(size, "2GiB"), 2 * 1024 ** 3);
+  for (const raw of ["2049MiB", 2 * 1024 ** 3 + 1, "3GB", "9".repeat(400)]) {
+    equal(bad(size, raw), "expected a size of at most 2 GiB", String(raw));
   }
 });
 
@@ -61,11 +71,15 @@ Deno.test("port() accepts 1..65535 as numbers or numeric strings", () => {
   }
 });
 
-Deno.test("positiveInteger() accepts positive integers only", () => {
-  equal(ok(v.positiveInteger, "10000"), 10000);
-  equal(ok(v.positiveInteger, 3), 3);
+Deno.test("positiveIntegerAtMost() accepts positive integers only", () => {
+  equal(ok(count, "10000"), 10000);
+  equal(ok(count, 3), 3);
   for (const raw of ["0", "-3", "1.5", "x", 0, 2.5]) {
-    match(bad(v.positiveInteger, raw), /expected a positive integer/, String(raw));
+    match(bad(count, raw), /expected a positive integer/, String(raw));
+  }
+  equal(ok(count, "1000000"), 1_000_000);
+  for (const raw of ["1000001", 1e7, "9".repeat(400), Number.MAX_SAFE_INTEGER]) {
+    equal(bad(count, raw), "expected a positive integer of at most 1000000", String(raw));
   }
 });
 
