@@ -9,6 +9,7 @@ import type { ConsulAddress, ConsulTls } from "../config/types.ts";
 import { parseIndexHeader } from "./blocking_index.ts";
 import { formatDuration } from "./duration_text.ts";
 import { ConsulError } from "./errors.ts";
+import { BodyTooLargeError, readTextAtMost } from "../net/read_body.ts";
 import { after } from "../timer.ts";
 
 /** Status of a Consul check. */
@@ -132,6 +133,12 @@ const CONNECTION_LIMIT_BODY = /too many concurrent connections/i;
 /** What Deno's HTTP client says when a server answers before the request is sent. */
 const ANSWERED_EARLY = /received unexpected message from connection/i;
 const MAX_DETAIL = 300;
+/**
+ * The largest answer read: far above what a big catalog answers (an instance in
+ * `/v1/health/service` takes 1–2 KiB, so this is over 16,000 of them), low enough that an
+ * endless body does not take the container's memory.
+ */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
 
 /** The HTTP client a Consul address needs: a unix socket, TLS material, or the default. */
 function httpClientFor(
@@ -343,7 +350,7 @@ export class ConsulClient {
         await response.body?.cancel();
         throw new ConsulError(call, "redirect", "", response.status);
       }
-      const body = await response.text();
+      const body = await readTextAtMost(response, MAX_ANSWER_BYTES);
       if (response.status === 429 && CONNECTION_LIMIT_BODY.test(body)) {
         throw new ConsulError(call, "connection-limit", "", 429);
       }
@@ -353,6 +360,7 @@ export class ConsulClient {
       return { body, headers: response.headers };
     } catch (e) {
       if (e instanceof ConsulError) throw e;
+      if (e instanceof BodyTooLargeError) throw new ConsulError(call, "bad-response", e.message);
       if (controller.signal.reason instanceof TimeoutMarker) {
         throw new ConsulError(call, "timeout", formatDuration(timeoutMs));
       }

@@ -4,7 +4,11 @@
  * @module
  */
 
+import { BodyTooLargeError, readTextAtMost } from "../net/read_body.ts";
 import { after } from "../timer.ts";
+
+/** The largest answer read: an inspection takes a few KiB, or some hundreds with many labels. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** A failed Engine API call; the message says which and why. */
 export class DockerError extends Error {
@@ -81,7 +85,7 @@ export class DockerEngine {
         client: this.#client,
         signal: controller.signal,
       });
-      const text = await response.text();
+      const text = await readTextAtMost(response, MAX_ANSWER_BYTES);
       if (!response.ok) {
         let message = text.trim();
         try {
@@ -96,6 +100,7 @@ export class DockerEngine {
       }
     } catch (e) {
       if (e instanceof DockerError) throw e;
+      if (e instanceof BodyTooLargeError) throw new DockerError(`${call}: ${e.message}`);
       if (controller.signal.aborted) {
         throw new DockerError(`${call}: no answer within ${this.#timeoutMs} ms`);
       }

@@ -80,6 +80,43 @@ Deno.test("ConsulClient rejects an answer that is not what the API promises", as
   }
 });
 
+Deno.test("ConsulClient stops reading an answer without end at 32 MiB", async () => {
+  const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+  let sent = 0;
+  await using endless = misbehavingServer(() =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        pull(controller) {
+          sent += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      }),
+      { headers: { "X-Consul-Index": "7", "Content-Type": "application/json" } },
+    )
+  );
+  const consul = new ConsulClient({
+    address: consulAddress.parse(endless.address),
+    timeoutMs: 120_000, // the limit ends the call, not the deadline
+  });
+  try {
+    await rejects(
+      consul.healthService("db", { passing: true }),
+      (e: unknown) => {
+        ok(e instanceof ConsulError, String(e));
+        equal(e.failure, "bad-response");
+        match(
+          e.message,
+          /GET \/v1\/health\/service\/db failed: unexpected answer: the answer is larger than 32 MiB$/,
+        );
+        return true;
+      },
+    );
+    ok(sent < 64 * 1024 * 1024, `the server sent ${sent} bytes`);
+  } finally {
+    consul.close();
+  }
+});
+
 Deno.test("ConsulClient reports a missing unix socket clearly", async () => {
   const consul = new ConsulClient({
     address: consulAddress.parse("unix:///nonexistent/consul.sock"),

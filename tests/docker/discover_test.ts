@@ -99,6 +99,29 @@ Deno.test("discover() explains a missing socket, an unknown container, a hanging
   }
 });
 
+Deno.test("discover() stops reading an engine's answer without end at 8 MiB", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/endless.sock`;
+  const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+  const server = Deno.serve(
+    { transport: "unix", path, onListen: () => {} },
+    () =>
+      new Response(
+        new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(chunk) }),
+        { headers: { "Content-Type": "application/json" } },
+      ),
+  );
+  try {
+    const found = await discover({}, [], path, ["0123456789ab"]);
+    match(
+      found.warnings[0]!,
+      /GET \/containers\/0123456789ab\/json on .*endless\.sock: the answer is larger than 8 MiB; using the environment only$/,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});
+
 Deno.test("discover() explains a socket it may not use (permission denied)", async () => {
   await using dir = await tempDir();
   await Deno.chmod(dir.path, 0o755);
