@@ -9,6 +9,7 @@ import type { Environment } from "../config/env.ts";
 import { readConsulTls } from "../config/consul_tls.ts";
 import { readToken } from "../config/load.ts";
 import { readBoundedTextFile } from "../config/read_file.ts";
+import { redactValue } from "../config/redact.ts";
 import { consulAddress } from "../config/values.ts";
 import { ConsulClient } from "../consul/client.ts";
 import { allCycles } from "../consul/dependency_cycle.ts";
@@ -33,7 +34,7 @@ export async function runGraph(options: GraphOptions): Promise<number> {
   const raw = options.env.CONSUL || options.env.CONSUL_HTTP_ADDR || "127.0.0.1:8500";
   const address = consulAddress.tryParse(raw);
   if (!address.ok) {
-    options.err(`amp-pilot: graph: CONSUL=${JSON.stringify(raw)}: ${address.expected}\n`);
+    options.err(`amp-pilot: graph: CONSUL=${redactValue("consul", raw)}: ${address.expected}\n`);
     return 2;
   }
   const problems: string[] = [];

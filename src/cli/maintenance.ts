@@ -13,7 +13,7 @@ import { envValue } from "../config/env.ts";
 import { readToken } from "../config/load.ts";
 import { readConsulTls } from "../config/consul_tls.ts";
 import { readBoundedTextFile } from "../config/read_file.ts";
-import { REDACTED } from "../config/redact.ts";
+import { REDACTED, redactValue } from "../config/redact.ts";
 import { consulAddress } from "../config/values.ts";
 import type { ConsulAddress } from "../config/types.ts";
 import { ConsulClient } from "../consul/client.ts";
@@ -103,7 +103,11 @@ async function findTarget(env: Environment): Promise<Target> {
   }
   const address = consulAddress.tryParse(raw);
   if (!address.ok) {
-    return { ok: false, code: 2, problem: `Consul address ${raw}: ${address.expected}` };
+    return {
+      ok: false,
+      code: 2,
+      problem: `Consul address ${redactValue("consul", raw)}: ${address.expected}`,
+    };
   }
   return { ok: true, serviceId: registration.serviceId, address: address.value };
 }

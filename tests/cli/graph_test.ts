@@ -1,4 +1,4 @@
-import { equal, match } from "node:assert/strict";
+import { equal, match, ok } from "node:assert/strict";
 import { runCli } from "../../src/cli/cli.ts";
 import { consulAddress } from "../../src/config/values.ts";
 import { ConsulClient } from "../../src/consul/client.ts";
@@ -63,6 +63,17 @@ Deno.test("graph without Consul says so in one line and exits 1", async () => {
     err,
     /^amp-pilot: graph: Consul call GET \/v1\/catalog\/services failed: cannot connect: connection refused\n$/,
   );
+});
+
+Deno.test("graph refuses an address with a password without showing the password", async () => {
+  const [code, out, err] = await graph("http://admin:s3cret-of-graph@consul:8500");
+  equal(code, 2);
+  equal(out, "");
+  match(
+    err,
+    /^amp-pilot: graph: CONSUL="http:\/\/admin:<redacted>@consul:8500": expected [^\n]+\n$/,
+  );
+  ok(!err.includes("s3cret-of-graph"), err);
 });
 
 Deno.test("graph reads an HTTPS agent whose certificate a private CA signed (CONSUL_CACERT)", async () => {

@@ -115,6 +115,40 @@ Deno.test("maintenance: one line and exit 1 when no pilot runs", async () => {
   );
 });
 
+Deno.test("maintenance: an address with a password is refused without showing the password", async () => {
+  await using dir = await tempDir();
+  const statusFile = `${dir.path}/status.json`;
+  const now = Date.now();
+  await Deno.writeTextFile(
+    statusFile,
+    JSON.stringify({
+      phase: "ready",
+      ready: true,
+      reason: "registered in Consul and passing",
+      pid: Deno.pid,
+      updatedAt: now,
+      staleAfterMs: 60_000,
+      registration: {
+        state: "passing",
+        consul: "http://127.0.0.1:8500",
+        serviceId: "mt-pw-1",
+        serviceName: "mt-pw",
+        address: "127.0.0.1:80",
+      },
+    }),
+  );
+  const result = await ampPilot(["maintenance", "on"], {
+    AMPPILOT_STATUSFILE: statusFile,
+    CONSUL: "http://admin:s3cret-of-maintenance@consul:8500",
+  });
+  equal(result.code, 2);
+  match(
+    result.stderr,
+    /^amp-pilot maintenance: Consul address "http:\/\/admin:<redacted>@consul:8500": expected [^\n]+\n$/,
+  );
+  ok(!result.stderr.includes("s3cret-of-maintenance"), result.stderr);
+});
+
 Deno.test("maintenance: Consul's refusal is one line, and the token is never shown", async () => {
   await using consul = await startConsul({ acl: true });
   await using dir = await tempDir();
