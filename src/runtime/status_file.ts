@@ -112,14 +112,20 @@ export function judgeStatus(
   if (text === undefined) {
     return { healthy: false, line: `no status file at ${path} (is amp-pilot running here?)` };
   }
-  let status: PilotStatus;
+  let status: PilotStatus | null;
   try {
     status = JSON.parse(text);
   } catch {
     return { healthy: false, line: `the status file ${path} is not valid JSON` };
   }
-  if (typeof status.updatedAt !== "number" || typeof status.ready !== "boolean") {
-    return { healthy: false, line: `the status file ${path} has no "ready" and "updatedAt"` };
+  if (
+    typeof status !== "object" || status === null || typeof status.updatedAt !== "number" ||
+    typeof status.ready !== "boolean" || typeof status.staleAfterMs !== "number"
+  ) {
+    return {
+      healthy: false,
+      line: `the status file ${path} has no "ready", "updatedAt" and "staleAfterMs"`,
+    };
   }
   const age = now - status.updatedAt;
   if (age > status.staleAfterMs) {

@@ -86,6 +86,19 @@ Deno.test("status exits 1 with one line when no pilot wrote a status file", asyn
   );
 });
 
+Deno.test("status and health answer one line, exit 1, for a status file of JSON null", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/null.json`;
+  await Deno.writeTextFile(path, "null\n");
+  const line = `the status file ${path} has no "ready", "updatedAt" and "staleAfterMs"`;
+  const status = await ampPilot(["status"], { AMPPILOT_STATUSFILE: path });
+  deepEqual([status.code, status.stdout, status.stderr], [1, `amp-pilot status: ${line}\n`, ""]);
+  const health = await ampPilot(["health"], { AMPPILOT_STATUSFILE: path });
+  equal(health.code, 1);
+  equal(`${health.stdout}${health.stderr}`.trim().split("\n").length, 1, health.stderr);
+  match(`${health.stdout}${health.stderr}`, /has no "ready", "updatedAt" and "staleAfterMs"\n$/);
+});
+
 Deno.test("a status file that cannot be written is a warning at the start", async () => {
   await using consul = await startConsul();
   await using pilot = startPilot({

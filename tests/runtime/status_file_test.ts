@@ -53,8 +53,11 @@ Deno.test("judgeStatus() explains a missing or broken file", () => {
     healthy: false,
     line: "the status file /s is not valid JSON",
   });
-  deepEqual(judgeStatus("{}", "/s", 0), {
-    healthy: false,
-    line: 'the status file /s has no "ready" and "updatedAt"',
-  });
+  const { staleAfterMs: _, ...noStaleAfter } = STATUS;
+  for (const text of ["{}", "null", "[]", "7", '"ready"', JSON.stringify(noStaleAfter)]) {
+    deepEqual(judgeStatus(text, "/s", 0), {
+      healthy: false,
+      line: 'the status file /s has no "ready", "updatedAt" and "staleAfterMs"',
+    }, text);
+  }
 });
