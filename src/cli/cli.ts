@@ -11,7 +11,7 @@ import { commandTypo } from "./command_typo.ts";
 import type { Environment } from "../config/env.ts";
 import type { SignalTrap } from "../signals/early_trap.ts";
 import { VERSION } from "../version.ts";
-import { writeAllSync } from "../log/write_sync.ts";
+import { writeAllSync } from "../log/write_all.ts";
 
 /** What the command line needs from its surroundings. */
 export interface CliContext {

@@ -9,7 +9,7 @@ import type { Environment } from "../config/env.ts";
 import { ConfigError, partNotLoaded } from "../config/errors.ts";
 import { loadEffectiveConfig } from "./effective_config.ts";
 import type { PilotConfig } from "../config/types.ts";
-import { pilotLogger, setupLogging } from "../log/logger.ts";
+import { flushLogging, pilotLogger, setupLogging } from "../log/logger.ts";
 import type { KafkaShipper, ShipperLoss } from "../logs/kafka_shipper.ts";
 import { noReaper, type Reaper } from "../mate/no_reaper.ts";
 import { runPilot, type SignalSource } from "../runtime/run_pilot.ts";
@@ -29,6 +29,8 @@ export interface RunCommandOptions {
 
 /** How long the pilot keeps trying to deliver buffered logs on exit (ms). */
 const LOG_FLUSH_TIMEOUT_MS = 3_000;
+/** How long the pilot waits at exit for its last lines to reach a stderr that is read slowly. */
+const STDERR_FLUSH_TIMEOUT_MS = 1_000;
 
 /** Runs the pilot and returns its exit code. */
 export async function runCommand(options: RunCommandOptions): Promise<number> {
@@ -83,6 +85,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   } finally {
     reaper.close();
     if (shipper) reportLoss(await shipper.close(LOG_FLUSH_TIMEOUT_MS), log);
+    await flushLogging(STDERR_FLUSH_TIMEOUT_MS);
   }
 }
 

@@ -9,7 +9,7 @@
 import type { Environment } from "../config/env.ts";
 import type { SignalSource } from "../runtime/run_pilot.ts";
 import { SignalTrap } from "../signals/early_trap.ts";
-import { writeAllSync } from "../log/write_sync.ts";
+import { writeAllSync } from "../log/write_all.ts";
 import { permissionProblem } from "./permissions.ts";
 import { USAGE_EXIT_CODE } from "./cli.ts";
 

@@ -1,6 +1,7 @@
 /**
- * Pilot logging: text or JSON lines to stderr, written synchronously (no line is lost when the
- * pilot exits right after logging), and every record to the extra sinks (the Kafka shipper).
+ * Pilot logging: text or JSON lines to stderr, queued and written without waiting (a stderr nobody
+ * reads must not stop the pilot; {@linkcode flushLogging} before exit), and every record to the
+ * extra sinks (the Kafka shipper).
  * Message templates (`"{name} is up"`) and the text line are LogTape's, which the pilot used
  * until issue #14 measured its cost (docs/performance.md).
  *
@@ -8,7 +9,7 @@
  */
 
 import type { PilotLogFormat, PilotLogLevel } from "../config/types.ts";
-import { writeAllSync } from "./write_sync.ts";
+import { lineQueue } from "./line_queue.ts";
 import { jsonLine } from "./json_line.ts";
 import { parseMessageTemplate } from "./message_template.ts";
 import type { LogRecord, Sink } from "./record.ts";
@@ -25,7 +26,7 @@ export interface LoggingOptions {
   readonly level: PilotLogLevel;
   /** Line format. */
   readonly format: PilotLogFormat;
-  /** Where formatted lines go; defaults to a synchronous write to stderr. */
+  /** Where formatted lines go; defaults to stderr, through a bounded queue. */
   readonly write?: (line: string) => void;
   /** More sinks that receive every record (the Kafka sink of the logs issue). */
   readonly extraSinks?: Readonly<Record<string, Sink>>;
@@ -59,21 +60,8 @@ interface Setup {
 /** The current setup; records are dropped before the first one. */
 let current: Setup | undefined;
 
-/** Whether writing to stderr failed: it is gone (closed, or a pipe nobody reads), for good. */
-let stderrGone = false;
-
-/**
- * Writes all of `text` to stderr synchronously. When stderr is gone, the text is dropped:
- * logging never stops the pilot (records still reach Kafka).
- */
-export function writeStderrSync(text: string): void {
-  if (stderrGone) return;
-  try {
-    writeAllSync(Deno.stderr, text);
-  } catch {
-    stderrGone = true;
-  }
-}
+/** The pilot's lines on their way to stderr. */
+const stderrLines = lineQueue(Deno.stderr);
 
 /**
  * Configures logging for the pilot. Safe to call again (the previous setup is replaced).
@@ -82,7 +70,7 @@ export function writeStderrSync(text: string): void {
  */
 export function setupLogging(setup: LoggingOptions): Promise<void> {
   const format = setup.format === "json" ? jsonLine : textLine;
-  const write = setup.write ?? writeStderrSync;
+  const write = setup.write ?? stderrLines.write;
   current = {
     lowest: LEVELS.indexOf(setup.level),
     sinks: [(record) => write(format(record)), ...Object.values(setup.extraSinks ?? {})],
@@ -90,15 +78,21 @@ export function setupLogging(setup: LoggingOptions): Promise<void> {
   return Promise.resolve();
 }
 
-/** Waits until every record logged so far is written: each is written when logged. */
-export function flushLogging(): Promise<void> {
-  return Promise.resolve();
+/**
+ * Waits until every line logged so far is written to stderr, but no longer than `timeoutMs`: a
+ * stderr nobody reads must not hold the exit up.
+ */
+export function flushLogging(timeoutMs: number): Promise<void> {
+  return stderrLines.flush(timeoutMs);
 }
 
-/** Removes the logging setup (tests, shutdown). */
-export function teardownLogging(): Promise<void> {
+/** How long {@linkcode teardownLogging} waits for the lines still on their way to stderr. */
+const TEARDOWN_FLUSH_MS = 1_000;
+
+/** Removes the logging setup (tests, shutdown), once the lines logged are written (or 1 s). */
+export async function teardownLogging(): Promise<void> {
   current = undefined;
-  return Promise.resolve();
+  await stderrLines.flush(TEARDOWN_FLUSH_MS);
 }
 
 function emit(
@@ -124,7 +118,7 @@ function emit(
     } catch (e) {
       // A failing sink must not stop the others, nor the pilot.
       const reason = e instanceof Error ? e.message : String(e);
-      writeStderrSync(`amp-pilot: a log record could not be written: ${reason}\n`);
+      stderrLines.write(`amp-pilot: a log record could not be written: ${reason}\n`);
     }
   }
 }

@@ -11,15 +11,10 @@
  */
 
 import { pilotLogger } from "../log/logger.ts";
+import { type ByteSink, writeAll } from "../log/write_all.ts";
 import { LineSplitter } from "./line_splitter.ts";
 import type { KafkaShipper } from "./kafka_shipper.ts";
 import { MAX_RECORD_BYTES } from "./record.ts";
-
-/** Something bytes can be written to, like `Deno.stdout`. */
-export interface ByteSink {
-  /** Writes some of `p`; returns how many bytes were written. */
-  write(p: Uint8Array): Promise<number>;
-}
 
 const READ_BUFFER_BYTES = 256 * 1024;
 
@@ -28,9 +23,9 @@ const READ_BUFFER_BYTES = 256 * 1024;
  * One read buffer is reused (a BYOB reader), so that the copy allocates nothing per chunk; the
  * chunk is only valid during `onChunk`.
  *
- * When writing to `target` fails (it is gone), the chunk still goes to `onChunk`, `source` is
- * cancelled (its writer's next write fails) and `onTargetGone` is told; the copy then ends
- * without an error.
+ * When writing to `target` fails (it is gone; a target full for now is waited for), the chunk
+ * still goes to `onChunk`, `source` is cancelled (its writer's next write fails) and
+ * `onTargetGone` is told; the copy then ends without an error.
  */
 export async function pump(
   source: ReadableStream<Uint8Array>,
@@ -44,7 +39,7 @@ export async function pump(
     for (;;) {
       const { value, done } = await reader.read(buffer);
       if (done || !value) break;
-      const failure = await writeAll(target, value);
+      const failure = await writeAll(target, value).then(() => undefined, (error) => ({ error }));
       onChunk?.(value);
       if (failure !== undefined) {
         await reader.cancel().catch(() => {});
@@ -55,20 +50,6 @@ export async function pump(
     }
   } finally {
     reader.releaseLock();
-  }
-}
-
-/** Writes all of `bytes`; returns the error when the target failed (gone, closed). */
-async function writeAll(
-  target: ByteSink,
-  bytes: Uint8Array,
-): Promise<{ error: unknown } | undefined> {
-  try {
-    let written = 0;
-    while (written < bytes.length) written += await target.write(bytes.subarray(written));
-    return undefined;
-  } catch (error) {
-    return { error };
   }
 }
 

@@ -1,0 +1,44 @@
+/**
+ * Complete writes to stdout or stderr: synchronous ones for the last words of a command (nothing
+ * is lost when it exits right after writing), asynchronous ones for the running pilot (a full pipe
+ * must not stop it).
+ *
+ * @module
+ */
+
+import { sleep } from "../timer.ts";
+
+const encoder = new TextEncoder();
+
+/** How long a write waits before trying again a stream that is full for now (EAGAIN). */
+const RETRY_MS = 10;
+
+/** Something bytes can be written to asynchronously, like `Deno.stdout`. */
+export interface ByteSink {
+  /** Writes some of `p`; returns how many bytes were written. */
+  write(p: Uint8Array): Promise<number>;
+}
+
+/** Writes all of `text` to `target` (e.g. `Deno.stderr`) before returning. */
+export function writeAllSync(target: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  let written = 0;
+  while (written < bytes.length) written += target.writeSync(bytes.subarray(written));
+}
+
+/**
+ * Writes all of `bytes` to `target`. A stream that is full for now (a non-blocking descriptor
+ * inherited from the parent answers EAGAIN) or a write interrupted by a signal is tried again; any
+ * other error (the reader is gone, the descriptor closed) is thrown.
+ */
+export async function writeAll(target: ByteSink, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    try {
+      written += await target.write(bytes.subarray(written));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.WouldBlock || e instanceof Deno.errors.Interrupted)) throw e;
+      await sleep(RETRY_MS);
+    }
+  }
+}
