@@ -321,7 +321,7 @@ class Shell {
         );
         return;
       case "run-ready-check":
-        return this.#readyCheck();
+        return this.#readyCheck(command.run);
       case "probe-cycle":
         return this.#probeCycle(command.missing);
       case "exit":
@@ -425,7 +425,7 @@ class Shell {
     );
   }
 
-  #readyCheck(): void {
+  #readyCheck(run: number): void {
     const argv = this.#config.cmdReady;
     if (!argv) return;
     let pid: number | undefined;
@@ -439,7 +439,7 @@ class Shell {
           this.#readyChecks.delete(pid);
           this.#reaper.release(pid);
         }
-        this.#dispatch({ type: "ready-result", ...result, at: now() });
+        this.#dispatch({ type: "ready-result", run, ...result, at: now() });
       }),
     );
   }

@@ -90,6 +90,8 @@ export function step(config: CoreConfig, state: SupervisorState, event: Supervis
     case "mate-exited":
       return onExited(config, state, event.code, event.signal, event.at);
     case "ready-result":
+      // A check of a mate that has since exited says nothing of the one running now.
+      if (event.run !== state.startCount) return { state, commands: [] };
       return onReadyResult(config, state, event.ok, event.output);
     case "signal":
       return onSignal(config, state, event.signal);
@@ -484,7 +486,7 @@ function onTick(config: CoreConfig, state: SupervisorState): Step {
     if (state.readyCheckRunning) return { state, commands: [] };
     return {
       state: { ...state, readyCheckRunning: true },
-      commands: [{ type: "run-ready-check" }],
+      commands: [{ type: "run-ready-check", run: state.startCount }],
     };
   }
   const kept = keepAlive(state, "passing", "mate running", config.checkPeriodMs);

@@ -170,6 +170,8 @@ export type SupervisorEvent =
   }
   | {
     readonly type: "ready-result";
+    /** The mate's run the check was for (its `startCount`): a result for an older run is ignored. */
+    readonly run: number;
     readonly ok: boolean;
     readonly output: string;
     readonly at: number;
@@ -237,7 +239,11 @@ export type SupervisorCommand =
     readonly timeoutMs: number;
   }
   | { readonly type: "deregister"; readonly epoch: number }
-  | { readonly type: "run-ready-check" }
+  | {
+    readonly type: "run-ready-check";
+    /** The mate's run it checks (its `startCount`), handed back with the result. */
+    readonly run: number;
+  }
   | {
     /** Search Consul for a dependency cycle through this service, starting at `missing`. */
     readonly type: "probe-cycle";

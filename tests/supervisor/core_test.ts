@@ -44,15 +44,19 @@ Deno.test("step() gates registration with the ready command at the startup perio
   deepEqual(acts(h.last!.commands), [{ type: "set-timer", timer: "tick", delayMs: 1000 }]);
   deepEqual(acts(h.send({ type: "timer", timer: "tick", at: 1000 })), [{
     type: "run-ready-check",
+    run: 1,
   }]);
   // a second tick while the check runs does not start another one
   deepEqual(acts(h.send({ type: "timer", timer: "tick", at: 1500 })), []);
-  deepEqual(acts(h.send({ type: "ready-result", ok: false, output: "not yet", at: 1600 })), [
-    { type: "set-timer", timer: "tick", delayMs: 1000 },
-  ]);
+  deepEqual(
+    acts(h.send({ type: "ready-result", run: 1, ok: false, output: "not yet", at: 1600 })),
+    [
+      { type: "set-timer", timer: "tick", delayMs: 1000 },
+    ],
+  );
   equal(h.state.registration, "none");
   h.send({ type: "timer", timer: "tick", at: 2600 });
-  deepEqual(acts(h.send({ type: "ready-result", ok: true, output: "", at: 2700 })), [
+  deepEqual(acts(h.send({ type: "ready-result", run: 1, ok: true, output: "", at: 2700 })), [
     { type: "register", epoch: 1, status: "passing" },
     { type: "set-timer", timer: "tick", delayMs: 10_000 },
   ]);
@@ -62,21 +66,49 @@ Deno.test("step() gates registration with the ready command at the startup perio
 Deno.test("step() turns the check critical at once when the ready command fails on a ready mate", () => {
   const h = new Harness({ ...CONFIG, hasReadyCommand: true }).running();
   h.send({ type: "timer", timer: "tick", at: 1000 });
-  h.send({ type: "ready-result", ok: true, output: "", at: 1100 });
+  h.send({ type: "ready-result", run: 1, ok: true, output: "", at: 1100 });
   h.send({ type: "timer", timer: "tick", at: 11_100 });
-  deepEqual(acts(h.send({ type: "ready-result", ok: false, output: "disk full", at: 11_200 })), [
-    { type: "heartbeat", epoch: 1, status: "critical", output: "disk full", timeoutMs: 1000 },
-    { type: "set-timer", timer: "tick", delayMs: 1000 },
-  ]);
+  deepEqual(
+    acts(h.send({ type: "ready-result", run: 1, ok: false, output: "disk full", at: 11_200 })),
+    [
+      { type: "heartbeat", epoch: 1, status: "critical", output: "disk full", timeoutMs: 1000 },
+      { type: "set-timer", timer: "tick", delayMs: 1000 },
+    ],
+  );
   ok(h.state.readyFailing);
   equal(h.state.phase, "ready");
   ok(!has(h.all, "signal-mate"), "a failing ready command never stops the mate");
   h.send({ type: "timer", timer: "tick", at: 12_200 });
-  deepEqual(acts(h.send({ type: "ready-result", ok: true, output: "ok", at: 12_300 })), [
+  deepEqual(acts(h.send({ type: "ready-result", run: 1, ok: true, output: "ok", at: 12_300 })), [
     { type: "heartbeat", epoch: 1, status: "passing", output: "ok", timeoutMs: 10_000 },
     { type: "set-timer", timer: "tick", delayMs: 10_000 },
   ]);
   equal(h.state.readyFailing, false);
+});
+
+Deno.test("step() ignores a ready result that comes back for a mate that has since exited", () => {
+  const h = new Harness({ ...CONFIG, dependencies: [], hasReadyCommand: true });
+  h.send({ type: "start", at: 0 });
+  h.send({ type: "mate-spawned", pid: 1, at: 0 });
+  deepEqual(acts(h.send({ type: "timer", timer: "tick", at: 1000 })), [
+    { type: "run-ready-check", run: 1 },
+  ]);
+  // the first mate exits while its check runs, and is started again after the backoff
+  h.send({ type: "mate-exited", code: 1, signal: null, at: 1100 });
+  deepEqual(acts(h.send({ type: "timer", timer: "restart", at: 2100 })), [{ type: "spawn" }]);
+  h.send({ type: "mate-spawned", pid: 2, at: 2100 });
+  deepEqual(acts(h.send({ type: "timer", timer: "tick", at: 3100 })), [
+    { type: "run-ready-check", run: 2 },
+  ]);
+  // the first mate's check passes late: nothing of the second mate is registered on its word
+  deepEqual(h.send({ type: "ready-result", run: 1, ok: true, output: "", at: 3200 }), []);
+  equal(h.state.phase, "starting");
+  equal(h.state.registration, "none");
+  ok(h.state.readyCheckRunning, "the second mate's check still runs");
+  deepEqual(acts(h.send({ type: "ready-result", run: 2, ok: true, output: "", at: 3300 })), [
+    { type: "register", epoch: 1, status: "passing" },
+    { type: "set-timer", timer: "tick", delayMs: 10_000 },
+  ]);
 });
 
 Deno.test("step() stops the mate when a dependency fails: deregister, then SIGTERM, then grace", () => {
