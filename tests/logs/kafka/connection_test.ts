@@ -1,6 +1,7 @@
 import { equal, rejects } from "node:assert/strict";
 import { BrokerConnection, KafkaConnectionError } from "../../../src/logs/kafka/connection.ts";
 import { testNoTimerLeftPending } from "../../support/timers.ts";
+import { after } from "../../../src/timer.ts";
 
 Deno.test("BrokerConnection fails every pending request when a peer never answers", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -17,6 +18,32 @@ Deno.test("BrokerConnection fails every pending request when a peer never answer
   await rejects(second.response, KafkaConnectionError, "the others fail with it");
   equal(connection.closed, true);
   await connection.close();
+});
+
+Deno.test("BrokerConnection lets go of a write a peer never reads, at the request's deadline", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = listener.accept();
+  const connection = await BrokerConnection.open("127.0.0.1", listener.addr.port, 1_000);
+  using _peer = await accepted; // accepted, never read: the write fills both sockets' buffers
+  const frame = new Uint8Array(64 * 1024 * 1024);
+  new DataView(frame.buffer).setInt32(0, frame.length - 4);
+  const gaveUp = Promise.withResolvers<"still writing">();
+  const timer = after(30_000, () => gaveUp.resolve("still writing"));
+  try {
+    // The connection closes at the deadline; Deno 2.9 then ends the pending write (Interrupted),
+    // so send() returns and the shipper reconnects, or the pilot exits, instead of waiting on TCP.
+    const sent = await Promise.race([
+      connection.send(frame, 1, 300, "Produce to t-0"),
+      gaveUp.promise,
+    ]);
+    if (sent === "still writing") {
+      throw new Error("send() still waits on the unread socket after 30 s");
+    }
+    await rejects(sent.response, (e) => e instanceof KafkaConnectionError);
+    equal(connection.closed, true);
+  } finally {
+    timer.cancel();
+  }
 });
 
 Deno.test("BrokerConnection matches responses split across reads to their requests", async () => {
