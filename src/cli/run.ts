@@ -7,7 +7,7 @@
 
 import type { Environment } from "../config/env.ts";
 import { ConfigError, partNotLoaded } from "../config/errors.ts";
-import { loadEffectiveConfig } from "./effective_config.ts";
+import { type EffectiveConfig, loadEffectiveConfig } from "./effective_config.ts";
 import type { PilotConfig } from "../config/types.ts";
 import { flushLogging, pilotLogger, setupLogging } from "../log/logger.ts";
 import type { KafkaShipper, ShipperLoss } from "../logs/kafka_shipper.ts";
@@ -62,8 +62,24 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     format: config.logFormat,
     extraSinks: shipper ? { kafka: (record) => shipper.pushLogRecord(record) } : undefined,
   });
+  try {
+    return await supervise(effective, options, registeredIp, shipper);
+  } finally {
+    // Last, so that the loss line and every line before it are written (or 1 s has passed).
+    await flushLogging(STDERR_FLUSH_TIMEOUT_MS);
+  }
+}
+
+/** Logs the start's warnings, then runs the pilot until it exits; returns its exit code. */
+async function supervise(
+  effective: EffectiveConfig,
+  options: RunCommandOptions,
+  registeredIp: RegisteredIpChoice | undefined,
+  shipper: KafkaShipper | undefined,
+): Promise<number> {
+  const { loaded: { config, warnings } } = effective;
   const log = pilotLogger();
-  for (const warning of loaded.warnings) log.warn(warning);
+  for (const warning of warnings) log.warn(warning);
   if (registeredIp && registeredIp.ip === undefined && config.consul) {
     log.warn("registering without an address ({reason}); Consul uses the agent's address", {
       reason: registeredIp.reason,
@@ -85,7 +101,6 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   } finally {
     reaper.close();
     if (shipper) reportLoss(await shipper.close(LOG_FLUSH_TIMEOUT_MS), log);
-    await flushLogging(STDERR_FLUSH_TIMEOUT_MS);
   }
 }
 
@@ -102,7 +117,10 @@ function reportLoss(loss: ShipperLoss, log: ReturnType<typeof pilotLogger>): voi
   );
 }
 
-async function resolveIp(config: PilotConfig) {
+/** The address to register, or why there is none. */
+type RegisteredIpChoice = { ip: string } | { ip: undefined; reason: string };
+
+async function resolveIp(config: PilotConfig): Promise<RegisteredIpChoice> {
   const { listInterfaces, pickRegisteredIp } =
     await (import(String("../net/registered_ip.ts")) as Promise<
       typeof import("../net/registered_ip.ts")

@@ -28,16 +28,21 @@ export function writeAllSync(target: { writeSync(p: Uint8Array): number }, text:
 
 /**
  * Writes all of `bytes` to `target`. A stream that is full for now (a non-blocking descriptor
- * inherited from the parent answers EAGAIN) or a write interrupted by a signal is tried again; any
- * other error (the reader is gone, the descriptor closed) is thrown.
+ * inherited from the parent answers EAGAIN) or a write interrupted by a signal is tried again,
+ * until `signal` is aborted; any other error (the reader is gone, the descriptor closed) is thrown.
  */
-export async function writeAll(target: ByteSink, bytes: Uint8Array): Promise<void> {
+export async function writeAll(
+  target: ByteSink,
+  bytes: Uint8Array,
+  signal?: AbortSignal,
+): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
     try {
       written += await target.write(bytes.subarray(written));
     } catch (e) {
       if (!(e instanceof Deno.errors.WouldBlock || e instanceof Deno.errors.Interrupted)) throw e;
+      if (signal?.aborted) throw e;
       await sleep(RETRY_MS);
     }
   }

@@ -145,3 +145,34 @@ Deno.test("pump: a target that is gone cancels the source and ends without an er
   equal(gone.length, 1);
   ok(gone[0] instanceof Deno.errors.BrokenPipe);
 });
+
+Deno.test("pump: a target full for now (EAGAIN) is written again, not taken as gone", async () => {
+  const enc = new TextEncoder();
+  const lines = ["one\n", "two\n", "three\n"];
+  const source = new ReadableStream({
+    type: "bytes",
+    pull(controller: ReadableByteStreamController) {
+      const line = lines.shift();
+      if (line !== undefined) return controller.enqueue(enc.encode(line));
+      controller.close();
+      controller.byobRequest?.respond(0); // ends the reader's pending read
+    },
+  });
+  let text = "";
+  let refusals = 0;
+  const target = {
+    write(p: Uint8Array): Promise<number> {
+      if (text === "one\n" && refusals < 3) {
+        refusals++;
+        return Promise.reject(new Deno.errors.WouldBlock("Resource temporarily unavailable"));
+      }
+      text += new TextDecoder().decode(p);
+      return Promise.resolve(p.length);
+    },
+  };
+  const gone: unknown[] = [];
+  await pump(source, target, undefined, (e) => gone.push(e));
+  equal(text, "one\ntwo\nthree\n");
+  equal(refusals, 3);
+  deepEqual(gone, []);
+});

@@ -20,7 +20,7 @@ Deno.test("BrokerConnection fails every pending request when a peer never answer
   await connection.close();
 });
 
-Deno.test("BrokerConnection lets go of a write a peer never reads, at the request's deadline", async () => {
+Deno.test("BrokerConnection lets go of a write a peer never reads once the deadline closes the connection", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const accepted = listener.accept();
   const connection = await BrokerConnection.open("127.0.0.1", listener.addr.port, 1_000);
