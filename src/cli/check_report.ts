@@ -8,7 +8,7 @@ import type { LoadedConfig, Provenance } from "../config/load.ts";
 import { REDACTED } from "../config/redact.ts";
 import { SETTINGS } from "../config/settings.ts";
 import { variableRows } from "../config/variables.ts";
-import { formatBytes } from "../config/read_file.ts";
+import { formatBytes } from "../config/values.ts";
 import { formatDuration } from "../config/values.ts";
 import { showConsulAddress, showListenAddress } from "../runtime/start_line.ts";
 import type { PilotConfig } from "../config/types.ts";

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { formatBytes } from "./values.ts";
+
 /** The largest conffile or PEM file the pilot reads. */
 export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
@@ -20,14 +22,6 @@ export class FileRefusedError extends Error {
     super(reason);
     this.name = "FileRefusedError";
   }
-}
-
-/** `1 GiB`, `1 MiB`, `4 KiB`, `512 bytes`: the largest binary unit that divides `n`. */
-export function formatBytes(n: number): string {
-  if (n >= 1024 ** 3 && n % 1024 ** 3 === 0) return `${n / 1024 ** 3} GiB`;
-  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
-  return `${n} bytes`;
 }
 
 /** What a file that is not a regular one is, for messages. */

@@ -10,7 +10,6 @@
  */
 
 import { parseBoolWord } from "./bool_words.ts";
-import { formatBytes } from "./read_file.ts";
 import {
   isServiceId,
   isServiceName,
@@ -132,6 +131,14 @@ export function durationAtMost(maxMs: number): ValueParser<number> {
 
 /** A positive duration that a timer can hold (below 2^31 ms). Result in milliseconds. */
 export const durationMs: ValueParser<number> = durationAtMost(TIMER_LIMIT_MS);
+
+/** `1 GiB`, `1 MiB`, `4 KiB`, `512 bytes`: the largest binary unit that divides `n`. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 ** 3 && n % 1024 ** 3 === 0) return `${n / 1024 ** 3} GiB`;
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
 
 const SIZE_UNITS: Record<string, number> = {
   b: 1,

@@ -17,7 +17,7 @@ import {
   TOKEN_ENV,
   UNSET_MEANING,
 } from "./settings.ts";
-import { formatBytes } from "./read_file.ts";
+import { formatBytes } from "./values.ts";
 import { formatDuration } from "./values.ts";
 
 /** One row of the settings reference. */
