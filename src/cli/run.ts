@@ -13,6 +13,8 @@ import { flushLogging, pilotLogger, setupLogging } from "../log/logger.ts";
 import type { KafkaShipper, ShipperLoss } from "../logs/kafka_shipper.ts";
 import { noReaper, type Reaper } from "../mate/no_reaper.ts";
 import { runPilot, type SignalSource } from "../runtime/run_pilot.ts";
+import { STOP_SIGNALS } from "../supervisor/signals.ts";
+import { loaderModeApplies } from "../docker/loader_mode.ts";
 import { VERSION } from "../version.ts";
 
 /** Inputs of {@linkcode runCommand}. */
@@ -36,7 +38,22 @@ const STDERR_FLUSH_TIMEOUT_MS = 1_000;
 export async function runCommand(options: RunCommandOptions): Promise<number> {
   let effective;
   try {
-    effective = await loadEffectiveConfig(options.env, options.mateArgs);
+    const loaded = await untilStopSignal(
+      loadEffectiveConfig(options.env, options.mateArgs),
+      options.signals,
+    );
+    if ("signal" in loaded) {
+      // No mate runs yet, so nothing to stop: exit at once, as the supervisor would. Said in
+      // loader mode, where discovery is what the signal cut short; direct mode stays silent.
+      if (loaderModeApplies(options.env)) {
+        options.err(
+          `amp-pilot: received ${loaded.signal} during Docker discovery, before the mate ` +
+            "started; exiting\n",
+        );
+      }
+      return 0;
+    }
+    effective = loaded.value;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     const { reportConfigError } = await (import(String("./check.ts")) as Promise<
@@ -68,6 +85,24 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     // Last, so that the loss line and every line before it are written (or 1 s has passed).
     await flushLogging(STDERR_FLUSH_TIMEOUT_MS);
   }
+}
+
+/**
+ * `work`'s result, or the stop signal (SIGTERM, SIGINT) that arrived first. Docker discovery
+ * can take its deadline (3 s a call) with a hung engine; a SIGTERM is not kept waiting for it.
+ */
+async function untilStopSignal<T>(
+  work: Promise<T>,
+  signals: SignalSource | undefined,
+): Promise<{ value: T } | { signal: Deno.Signal }> {
+  const stop = signals?.arrival?.(STOP_SIGNALS);
+  if (!stop) return { value: await work };
+  // Left behind when the signal wins: it ends at its own deadline, its outcome unread.
+  work.catch(() => {});
+  return await Promise.race([
+    work.then((value) => ({ value })),
+    stop.then((signal) => ({ signal })),
+  ]);
 }
 
 /** Logs the start's warnings, then runs the pilot until it exits; returns its exit code. */

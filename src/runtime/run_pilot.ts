@@ -46,6 +46,11 @@ import { after, every, type Timer, within } from "../timer.ts";
 export interface SignalSource {
   /** Routes signals to `handler`, starting with those received before. */
   handOff(handler: (signal: Deno.Signal) => void): void;
+  /**
+   * Resolves with the first of `signals` received before the hand-off (optional): the pilot
+   * then exits 0 without waiting for what it was loading, as no mate runs yet.
+   */
+  arrival?(signals: readonly string[]): Promise<Deno.Signal>;
 }
 
 /** Options of {@linkcode runPilot}. */

@@ -20,10 +20,17 @@ export const TRAPPED_SIGNALS: readonly Deno.Signal[] = [
 /** Receives trapped signals, first those that arrived before, then each as it comes. */
 export type SignalHandler = (signal: Deno.Signal) => void;
 
+/** One wait of {@linkcode SignalTrap.arrival}. */
+interface ArrivalWait {
+  readonly signals: readonly string[];
+  readonly resolve: (signal: Deno.Signal) => void;
+}
+
 /** Holds the pilot's signal listeners. */
 export class SignalTrap {
   readonly #pending: Deno.Signal[] = [];
   readonly #listeners = new Map<Deno.Signal, () => void>();
+  #waits: ArrivalWait[] = [];
   #handler: SignalHandler | undefined;
 
   /** Registers a listener for each signal at once. */
@@ -40,9 +47,22 @@ export class SignalTrap {
     return [...this.#pending];
   }
 
+  /**
+   * Resolves with the first of `signals` to arrive before the hand-off, at once when one is
+   * pending; after the hand-off it never resolves. The signal stays pending for the handler.
+   * Lets the pilot stop what it does before supervising (Docker discovery) on a SIGTERM.
+   */
+  arrival(signals: readonly string[]): Promise<Deno.Signal> {
+    const arrived = this.#pending.find((signal) => signals.includes(signal));
+    if (arrived) return Promise.resolve(arrived);
+    if (this.#handler) return new Promise(() => {});
+    return new Promise((resolve) => this.#waits.push({ signals, resolve }));
+  }
+
   /** Routes signals to `handler`, starting with the pending ones. */
   handOff(handler: SignalHandler): void {
     this.#handler = handler;
+    this.#waits = [];
     for (const signal of this.#pending.splice(0)) handler(signal);
   }
 
@@ -51,10 +71,14 @@ export class SignalTrap {
     for (const [signal, listener] of this.#listeners) Deno.removeSignalListener(signal, listener);
     this.#listeners.clear();
     this.#handler = undefined;
+    this.#waits = [];
   }
 
   #deliver(signal: Deno.Signal): void {
-    if (this.#handler) this.#handler(signal);
-    else this.#pending.push(signal);
+    if (this.#handler) return this.#handler(signal);
+    this.#pending.push(signal);
+    const waiting = this.#waits.filter((wait) => wait.signals.includes(signal));
+    this.#waits = this.#waits.filter((wait) => !wait.signals.includes(signal));
+    for (const wait of waiting) wait.resolve(signal);
   }
 }

@@ -2,7 +2,8 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { startConsul } from "../support/consul.ts";
 import { passingIds } from "../support/dependency.ts";
 import { buildDevImage, runInContainer } from "../support/dev_image.ts";
-import { dockerSocket } from "../support/docker.ts";
+import { docker, dockerSocket } from "../support/docker.ts";
+import { tempDir } from "../support/pilot.ts";
 
 Deno.test("loader mode from inside a real container", async (t) => {
   const socket = dockerSocket();
@@ -71,5 +72,41 @@ Deno.test("loader mode from inside a real container", async (t) => {
     ok(registered, `never registered as web: ${r.err}`);
     match(r.out, /^mate sees CONSUL=\[\]$/m);
     equal(r.code, 0, r.err);
+  });
+
+  await t.step("SIGTERM during discovery with a hung engine exits 0 at once", async () => {
+    // An engine that accepts and never answers (the pilot's deadline is 3 s a call).
+    await using dir = await tempDir();
+    const hung = `${dir.path}/hung.sock`;
+    const listener = Deno.listen({ transport: "unix", path: hung });
+    await Deno.chmod(hung, 0o666);
+    const held: Deno.Conn[] = [];
+    let accepted!: () => void;
+    const asked = new Promise<void>((resolve) => (accepted = resolve));
+    const accepting = (async () => {
+      for await (const conn of listener) {
+        held.push(conn);
+        accepted();
+      }
+    })();
+    const name = `amp-pilot-hung-engine-${Deno.pid}`;
+    const running = runInContainer(image, hung, ["/bin/amp-pilot"], {
+      name,
+      env: { AMPPILOT_LAUNCH_CMD: "/bin/echo the mate ran", KAFKA: "none" },
+    });
+    try {
+      await asked;
+      await docker(["kill", "--signal", "TERM", name]);
+      const r = await running;
+      equal(r.code, 0, r.err);
+      match(r.err, /received SIGTERM during Docker discovery, before the mate started; exiting/);
+      ok(!r.err.includes("no answer within"), `it waited for the engine's deadline: ${r.err}`);
+      ok(!r.out.includes("the mate ran"), r.out);
+    } finally {
+      await docker(["rm", "-f", name]).catch(() => {});
+      listener.close();
+      await accepting.catch(() => {});
+      for (const conn of held) conn.close();
+    }
   });
 });

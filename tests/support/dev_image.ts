@@ -137,9 +137,10 @@ export async function runInContainer(
   image: string,
   socket: string,
   args: string[],
-  options: { env?: Record<string, string>; labels?: Record<string, string> } = {},
+  options: { env?: Record<string, string>; labels?: Record<string, string>; name?: string } = {},
 ): Promise<{ code: number; out: string; err: string }> {
   const flags = ["run", "--rm", "--network", "host", "-v", `${socket}:/var/run/docker.sock`];
+  if (options.name) flags.push("--name", options.name);
   for (const [k, v] of Object.entries(options.env ?? {})) flags.push("-e", `${k}=${v}`);
   for (const [k, v] of Object.entries(options.labels ?? {})) flags.push("--label", `${k}=${v}`);
   const out = await new Deno.Command("docker", {
