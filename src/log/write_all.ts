@@ -19,11 +19,37 @@ export interface ByteSink {
   write(p: Uint8Array): Promise<number>;
 }
 
-/** Writes all of `text` to `target` (e.g. `Deno.stderr`) before returning. */
-export function writeAllSync(target: { writeSync(p: Uint8Array): number }, text: string): void {
+/** How long the last words of a command wait, in all, for a stream that stays full (ms). */
+const SYNC_PATIENCE_MS = 1_000;
+
+/**
+ * Writes all of `text` to `target` (e.g. `Deno.stderr`) before returning. A stream full for now
+ * (EAGAIN, a non-blocking descriptor) or a write interrupted by a signal is tried again for
+ * `patienceMs` in all; past it the rest is dropped, as nobody reads it. Any other error is thrown.
+ */
+export function writeAllSync(
+  target: { writeSync(p: Uint8Array): number },
+  text: string,
+  patienceMs: number = SYNC_PATIENCE_MS,
+): void {
   const bytes = encoder.encode(text);
   let written = 0;
-  while (written < bytes.length) written += target.writeSync(bytes.subarray(written));
+  let waitedMs = 0;
+  while (written < bytes.length) {
+    try {
+      written += target.writeSync(bytes.subarray(written));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.WouldBlock || e instanceof Deno.errors.Interrupted)) throw e;
+      if (waitedMs >= patienceMs) return;
+      sleepSync(RETRY_MS);
+      waitedMs += RETRY_MS;
+    }
+  }
+}
+
+/** Blocks the thread for `ms`: the last words are written before the command returns. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /**
