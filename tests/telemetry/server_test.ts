@@ -85,3 +85,40 @@ Deno.test("a telemetry port that is taken is a warning; the pilot runs on", asyn
   equal((await pilot.status).code, 143);
   ok(taken.addr);
 });
+
+Deno.test("hundreds of idle connections to the telemetry port leave the pilot running and serving", async () => {
+  const [port] = await freePorts(1);
+  // 128 descriptors: before, about a hundred idle connections ended the pilot (EMFILE, exit 1).
+  await using pilot = startPilot(
+    {
+      AMPPILOT_TELEMETRY: `127.0.0.1:${port}`,
+      AMPPILOT_LOGLEVEL: "info",
+    },
+    ["sleep", "60"],
+    { wrapper: ["sh", "-c", 'ulimit -n 128 && exec "$@"', "sh"] },
+  );
+  await pilot.waitForLog(/telemetry at http:\/\/127\.0\.0\.1:\d+\/metrics and \/status/);
+  await pilot.waitForLog(/starting the mate/);
+  const idle: Deno.Conn[] = [];
+  try {
+    for (let i = 0; i < 300; i++) {
+      idle.push(await Deno.connect({ hostname: "127.0.0.1", port: port! }));
+    }
+    // Each connection is answered (closed at once past the limit, or at its deadline).
+    for (const conn of idle) await new Response(conn.readable).arrayBuffer().catch(() => {});
+    const metrics = await scrape(`http://127.0.0.1:${port}/metrics`);
+    equal(metrics.status, 200);
+    match(metrics.body, /^amp_pilot_mate_up 1$/m);
+  } finally {
+    for (const conn of idle) {
+      try {
+        conn.close();
+      } catch {
+        // closed by the pilot
+      }
+    }
+  }
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 143, pilot.stderr());
+  ok(!/Uncaught|error: /.test(pilot.stderr()), pilot.stderr());
+});
