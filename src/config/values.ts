@@ -392,6 +392,7 @@ export const kafkaTarget: ValueParser<KafkaTarget | null> = valueParser(
       const hostsPart = slash < 0 ? rest : rest.slice(0, slash);
       const chroot = slash < 0 ? "/" : rest.slice(slash).replace(/\/+$/, "") || "/";
       const hosts = hostsPart.split(",").map((h) => h.trim());
+      if (!isZooKeeperPath(chroot)) return undefined;
       return hosts.every(isHostPort) ? { kind: "zookeeper", hosts, chroot } : undefined;
     }
     const brokers = text.split(",").map((h) => h.trim()).filter((h) => h !== "");
@@ -402,6 +403,13 @@ export const kafkaTarget: ValueParser<KafkaTarget | null> = valueParser(
     return { kind: "brokers", brokers };
   },
 );
+
+/** A ZooKeeper path: `/`, or `/`-separated names none of which is empty, `.` or `..`. */
+function isZooKeeperPath(path: string): boolean {
+  if (path === "/") return true;
+  return path.startsWith("/") &&
+    path.slice(1).split("/").every((name) => name !== "" && name !== "." && name !== "..");
+}
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 

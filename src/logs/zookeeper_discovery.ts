@@ -5,44 +5,35 @@
  * @module
  */
 
-import zookeeper from "npm:node-zookeeper-client@^1.1.3";
-import { after, type Timer } from "../timer.ts";
-
-/** The part of node-zookeeper-client's client used here (the package ships no types). */
-interface ZkClient {
-  connect(): void;
-  close(): void;
-  once(event: "connected", listener: () => void): void;
-  getChildren(path: string, callback: (error: Error | null, children: string[]) => void): void;
-  getData(path: string, callback: (error: Error | null, data?: Uint8Array) => void): void;
-}
-
-const createClient = (zookeeper as unknown as {
-  createClient(
-    where: string,
-    options: { sessionTimeout: number; retries: number; spinDelay: number },
-  ): ZkClient;
-}).createClient;
-
-/** The data a broker writes under `/brokers/ids/<id>`. */
-interface BrokerRegistration {
-  readonly endpoints?: readonly string[];
-  /** Listener name → security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL). */
-  readonly listener_security_protocol_map?: Readonly<Record<string, string>>;
-  readonly host?: string;
-  readonly port?: number;
-}
+import { after } from "../timer.ts";
+import {
+  closeRequest,
+  connectRequest,
+  decodeChildren,
+  decodeConnectResponse,
+  decodeData,
+  decodeReply,
+  errorName,
+  frameLength,
+  NO_NODE,
+  OP,
+  type Reader,
+  readRequest,
+  ZooKeeperAnswerError,
+} from "./zookeeper_wire.ts";
 
 /**
  * The `host:port` bootstrap list of every broker registered in ZooKeeper, preferring the
- * endpoint of each that speaks `protocol`.
+ * endpoint of each that speaks `protocol`. The hosts of the ensemble are tried in turn; the whole
+ * lookup has one deadline, at which its connection is closed.
  *
- * @param hosts The ensemble, `host:port` each.
+ * @param hosts The ensemble, `host:port` each (`[::1]:2181` for IPv6).
  * @param chroot The chroot under which Kafka lives (`/` for none).
  * @param options `timeoutMs`, the longest time for the whole lookup (default 5 s); `protocol`,
  * the security protocol the pilot speaks (PLAINTEXT, the default, SSL, SASL_PLAINTEXT or
  * SASL_SSL).
- * @throws {Error} When ZooKeeper cannot be reached in time or lists no broker.
+ * @throws {Error} When ZooKeeper cannot be reached in time, answers what it should not, or lists
+ * no broker; the message names the ensemble.
  */
 export async function discoverBrokers(
   hosts: readonly string[],
@@ -51,47 +42,204 @@ export async function discoverBrokers(
 ): Promise<string[]> {
   const { timeoutMs = 5_000, protocol = "PLAINTEXT" } = options;
   const where = `${hosts.join(",")}${chroot === "/" ? "" : chroot}`;
-  // spinDelay: the library waits up to this long between rounds over the ensemble, on a timer
-  // that close() cannot cancel; keep it short so that nothing lingers after a failed lookup.
-  const client = createClient(where, { sessionTimeout: timeoutMs, retries: 0, spinDelay: 100 });
-  let timer: Timer | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = after(
-      timeoutMs,
-      () => reject(new Error(`ZooKeeper ${where} did not answer within ${timeoutMs} ms`)),
-    );
-  });
+  const lookup = new Lookup(timeoutMs);
+  const deadline = after(timeoutMs, () => lookup.expire());
   try {
-    return await Promise.race([lookup(client, where, protocol), timeout]);
+    const session = await lookup.connect(hosts);
+    const brokers = await brokersOf(session, chroot === "/" ? "" : chroot, protocol, where);
+    await session.goodbye();
+    return brokers;
+  } catch (e) {
+    if (lookup.expired) {
+      const last = lookup.problems.at(-1);
+      throw new Error(
+        `ZooKeeper ${where} did not answer within ${timeoutMs} ms${last ? ` (${last})` : ""}`,
+      );
+    }
+    if (e instanceof ZooKeeperLookupError || e instanceof ZooKeeperAnswerError) {
+      throw new Error(`ZooKeeper ${where} ${describe(e)}`);
+    }
+    throw e;
   } finally {
-    timer?.cancel();
-    client.close();
+    deadline.cancel();
+    lookup.close();
   }
 }
 
-async function lookup(client: ZkClient, where: string, protocol: string): Promise<string[]> {
-  await new Promise<void>((resolve) => {
-    client.once("connected", () => resolve());
-    client.connect();
-  });
-  const ids = await new Promise<string[]>((resolve, reject) =>
-    client.getChildren(
-      "/brokers/ids",
-      (error, children) => error ? reject(error) : resolve(children),
-    )
-  ).catch((e: Error) => {
-    throw new Error(`ZooKeeper ${where} has no /brokers/ids: ${e.message}`);
-  });
+/** What went wrong with ZooKeeper, said after its address. */
+class ZooKeeperLookupError extends Error {
+  override name = "ZooKeeperLookupError";
+}
+
+async function brokersOf(
+  session: Session,
+  prefix: string,
+  protocol: string,
+  where: string,
+): Promise<string[]> {
+  const ids = await session.read(OP.getChildren, `${prefix}/brokers/ids`, decodeChildren);
+  if ("err" in ids) {
+    throw new Error(`ZooKeeper ${where} has no /brokers/ids: ${errorName(ids.err)}`);
+  }
   const brokers: string[] = [];
-  for (const id of ids) {
-    const data = await new Promise<Uint8Array | undefined>((resolve, reject) =>
-      client.getData(`/brokers/ids/${id}`, (error, bytes) => error ? reject(error) : resolve(bytes))
-    );
-    const address = brokerAddress(data ? new TextDecoder().decode(data) : "", protocol);
+  for (const id of ids.value) {
+    const data = await session.read(OP.getData, `${prefix}/brokers/ids/${id}`, decodeData);
+    // A broker that left between the two requests is no broker to use.
+    if ("err" in data && data.err === NO_NODE) continue;
+    if ("err" in data) {
+      throw new ZooKeeperLookupError(
+        `refused the registration of broker ${id}: ${errorName(data.err)}`,
+      );
+    }
+    const address = brokerAddress(new TextDecoder().decode(data.value), protocol);
     if (address) brokers.push(address);
   }
   if (brokers.length === 0) throw new Error(`ZooKeeper ${where} lists no Kafka broker`);
   return brokers;
+}
+
+/** One lookup's connection attempts, closed all at once at its deadline. */
+class Lookup {
+  readonly problems: string[] = [];
+  #expired = false;
+  #conn: Deno.Conn | undefined;
+  readonly #timeoutMs: number;
+  readonly #expiry = Promise.withResolvers<never>();
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+    this.#expiry.promise.catch(() => {});
+  }
+
+  get expired(): boolean {
+    return this.#expired;
+  }
+
+  /** A session on the first host of `hosts` that grants one. */
+  async connect(hosts: readonly string[]): Promise<Session> {
+    for (const host of hosts) {
+      if (this.#expired) break;
+      try {
+        const dialing = dial(host);
+        // A connection made after the deadline is closed as soon as it is made.
+        dialing.then((conn) => this.#expired && closeQuietly(conn), () => {});
+        const conn = await this.#race(dialing);
+        this.#conn = conn;
+        const session = new Session(conn, (p) => this.#race(p));
+        await session.open(this.#timeoutMs);
+        return session;
+      } catch (e) {
+        if (this.#expired) throw e;
+        this.problems.push(`${host}: ${describe(e)}`);
+        this.#closeConn();
+      }
+    }
+    if (this.#expired) throw new Error("expired");
+    throw new ZooKeeperLookupError(`could not be reached (${this.problems.join("; ")})`);
+  }
+
+  /** Ends the lookup: what it waits for fails, its connection closes. */
+  expire(): void {
+    this.#expired = true;
+    this.#expiry.reject(new Error("expired"));
+    this.#closeConn();
+  }
+
+  close(): void {
+    this.#closeConn();
+  }
+
+  /** `promise`, unless the lookup expires first. */
+  #race<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.#expiry.promise]);
+  }
+
+  #closeConn(): void {
+    if (this.#conn) closeQuietly(this.#conn);
+    this.#conn = undefined;
+  }
+}
+
+/** A ZooKeeper session over one connection: requests one at a time. */
+class Session {
+  readonly #conn: Deno.Conn;
+  readonly #race: <T>(promise: Promise<T>) => Promise<T>;
+  #xid = 0;
+
+  constructor(conn: Deno.Conn, race: <T>(promise: Promise<T>) => Promise<T>) {
+    this.#conn = conn;
+    this.#race = race;
+  }
+
+  /** Asks for a session; refused when the server grants none (timeout 0, say expired). */
+  async open(timeoutMs: number): Promise<void> {
+    await this.#write(connectRequest(timeoutMs));
+    const grant = decodeConnectResponse(await this.#readFrame());
+    if (grant.timeoutMs <= 0) throw new Error("refused the session");
+  }
+
+  /** Sends a read request for `path`; its decoded answer, or its error code. */
+  async read<T>(
+    op: number,
+    path: string,
+    decode: (body: Reader) => T,
+  ): Promise<{ value: T } | { err: number }> {
+    const xid = ++this.#xid;
+    await this.#write(readRequest(xid, op, path));
+    for (;;) {
+      const { header, body } = decodeReply(await this.#readFrame());
+      if (header.xid !== xid) continue; // a ping or watch event: none is asked for, skip it
+      return header.err === 0 ? { value: decode(body) } : { err: header.err };
+    }
+  }
+
+  /** Ends the session, so that the server drops it now rather than at its timeout. */
+  async goodbye(): Promise<void> {
+    await this.#write(closeRequest(++this.#xid));
+  }
+
+  async #readFrame(): Promise<Uint8Array> {
+    return await this.#readExactly(frameLength(await this.#readExactly(4)));
+  }
+
+  async #readExactly(n: number): Promise<Uint8Array> {
+    const bytes = new Uint8Array(n);
+    let got = 0;
+    while (got < n) {
+      const read = await this.#race(this.#conn.read(bytes.subarray(got)));
+      if (read === null) throw new ZooKeeperLookupError("closed the connection mid-answer");
+      got += read;
+    }
+    return bytes;
+  }
+
+  async #write(bytes: Uint8Array): Promise<void> {
+    let written = 0;
+    while (written < bytes.length) {
+      written += await this.#race(this.#conn.write(bytes.subarray(written)));
+    }
+  }
+}
+
+/** Connects to `host:port` or `[v6]:port`. */
+function dial(host: string): Promise<Deno.Conn> {
+  const m = /^\[(.+)\]:(\d+)$/.exec(host) ?? /^(.+):(\d+)$/.exec(host);
+  if (!m) return Promise.reject(new Error("not host:port"));
+  return Deno.connect({ hostname: m[1]!, port: Number(m[2]) });
+}
+
+/** A problem in a few words: a bad answer says so, other errors keep their message. */
+function describe(e: unknown): string {
+  if (e instanceof ZooKeeperAnswerError) return `sent a bad answer (${e.message})`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // closed
+  }
 }
 
 /**
@@ -99,14 +247,22 @@ async function lookup(client: ZkClient, where: string, protocol: string): Promis
  * (by the registration's listener map, else by the listener's name), else its first.
  */
 export function brokerAddress(json: string, protocol = "PLAINTEXT"): string | undefined {
-  let registration: BrokerRegistration;
+  let parsed: unknown;
   try {
-    registration = JSON.parse(json);
+    parsed = JSON.parse(json);
   } catch {
     return undefined;
   }
-  const endpoints = registration.endpoints ?? [];
-  const protocols = registration.listener_security_protocol_map ?? {};
+  // Written by a broker, read as anything at all: a field of another type counts as missing.
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
+  const registration = parsed as Record<string, unknown>;
+  const endpoints = Array.isArray(registration.endpoints)
+    ? registration.endpoints.filter((e): e is string => typeof e === "string")
+    : [];
+  const map = registration.listener_security_protocol_map;
+  const protocols = typeof map === "object" && map !== null
+    ? map as Readonly<Record<string, unknown>>
+    : {};
   const speaks = (endpoint: string) => {
     const listener = endpoint.slice(0, endpoint.indexOf("://"));
     return (protocols[listener] ?? listener) === protocol;
@@ -116,7 +272,9 @@ export function brokerAddress(json: string, protocol = "PLAINTEXT"): string | un
     const m = /^[A-Z_]+:\/\/(.+:\d+)$/i.exec(chosen);
     if (m) return m[1];
   }
-  return registration.host && registration.port
-    ? `${registration.host}:${registration.port}`
+  const { host, port } = registration;
+  return typeof host === "string" && host !== "" && Number.isInteger(port) &&
+      (port as number) >= 1 && (port as number) <= 65535
+    ? `${host}:${port}`
     : undefined;
 }

@@ -187,7 +187,23 @@ Deno.test("kafkaTarget() reads none, broker lists and ZooKeeper addresses", () =
     hosts: ["z1:2181", "z2:2181"],
     chroot: "/kafka",
   });
-  for (const raw of ["kafka", "k:1,,x", "zk://", "zk://z1/x", "k1:9092,bad"]) {
+  deepEqual(ok(v.kafkaTarget, "zk://[::1]:2181/a/b/"), {
+    kind: "zookeeper",
+    hosts: ["[::1]:2181"],
+    chroot: "/a/b",
+  });
+  for (
+    const raw of [
+      "kafka",
+      "k:1,,x",
+      "zk://",
+      "zk://z1/x",
+      "k1:9092,bad",
+      "zk://z1:2181//kafka",
+      "zk://z1:2181/a/./b",
+      "zk://z1:2181/a/../b",
+    ]
+  ) {
     match(bad(v.kafkaTarget, raw), /expected none, host:port/, raw);
   }
 });

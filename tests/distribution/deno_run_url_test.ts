@@ -85,7 +85,7 @@ Deno.test("deno run <URL>/amp-pilot.js, the release's bundle, loads the file bes
   const run = (args: string[], env: Record<string, string> = {}) =>
     runRemote(dir.path, url, args, env, ["--allow-all"], BUNDLE);
   try {
-    equal(built.satellites.length, 2, built.satellites.join(", "));
+    equal(built.satellites.length, 1, built.satellites.join(", "));
     await t.step("version", async () => {
       const r = await run(["version"]);
       equal(r.code, 0, r.err);

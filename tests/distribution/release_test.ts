@@ -92,7 +92,6 @@ Deno.test("release artefacts: both architectures, the bundle, licence and notice
   const scripts = [
     "amp-pilot.js",
     "amp-pilot.dependency_list.js",
-    "amp-pilot.zookeeper_discovery.js",
   ];
   deepEqual(out.trim().split("\n").map((l) => l.slice(dist.length + 1)), [
     ...tarballs,

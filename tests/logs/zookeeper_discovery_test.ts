@@ -1,4 +1,5 @@
-import { deepEqual, equal, notEqual, ok, rejects } from "node:assert/strict";
+import { deepEqual, equal, match, notEqual, ok, rejects } from "node:assert/strict";
+import { eventually } from "../support/eventually.ts";
 import { brokerAddress, discoverBrokers } from "../../src/logs/zookeeper_discovery.ts";
 import { consumeAll, startZooKeeperKafka } from "../support/kafka.ts";
 import { freePorts } from "../support/ports.ts";
@@ -27,24 +28,150 @@ Deno.test("brokerAddress() reads the endpoint of a broker registration that spea
   equal(brokerAddress("{}"), undefined);
 });
 
-Deno.test("discoverBrokers() fails clearly when ZooKeeper does not answer", async () => {
-  const [port] = await freePorts(1);
-  await rejects(
-    discoverBrokers([`127.0.0.1:${port}`], "/", { timeoutMs: 500 }),
-    /ZooKeeper 127\.0\.0\.1:\d+ did not answer within 500 ms/,
+Deno.test("brokerAddress() reads a registration of the wrong shape as none, never throwing", () => {
+  for (
+    const json of [
+      "null",
+      "[]",
+      "7",
+      '{"endpoints":"PLAINTEXT://h:9092"}',
+      '{"endpoints":[7,null]}',
+      '{"endpoints":[],"host":7,"port":9092}',
+      '{"host":"h","port":"9092"}',
+      '{"host":"h","port":99999}',
+    ]
+  ) {
+    equal(brokerAddress(json), undefined, json);
+  }
+  equal(
+    brokerAddress('{"endpoints":[7,"PLAINTEXT://h:9092"],"listener_security_protocol_map":null}'),
+    "h:9092",
   );
-  // node-zookeeper-client's last retry timer (at most its 100 ms spin delay) cannot be cancelled.
-  await new Promise((r) => setTimeout(r, 300));
+});
+
+/** A server of the test's own: each connection gets `answer` (or nothing), then is held. */
+function misbehavingZooKeeper(
+  answer: Uint8Array | undefined,
+  hostname = "127.0.0.1",
+) {
+  const listener = Deno.listen({ hostname, port: 0 });
+  const held: Deno.Conn[] = [];
+  let closedByClient = 0;
+  const serving = (async () => {
+    for await (const conn of listener) {
+      held.push(conn);
+      (async () => {
+        if (answer) await conn.write(answer).catch(() => {});
+        const sink = new Uint8Array(4096);
+        while ((await conn.read(sink).catch(() => null)) !== null) { /* the request */ }
+        closedByClient++;
+      })();
+    }
+  })();
+  const port = (listener.addr as Deno.NetAddr).port;
+  return {
+    address: hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`,
+    /** Connections the client has closed. */
+    closed: () => closedByClient,
+    accepted: () => held.length,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      await serving.catch(() => {});
+      for (const conn of held) {
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      }
+    },
+  };
+}
+
+Deno.test("discoverBrokers() names a refused ensemble at once, host by host", async () => {
+  const [a, b] = await freePorts(2);
+  await rejects(
+    discoverBrokers([`127.0.0.1:${a}`, `127.0.0.1:${b}`], "/", { timeoutMs: 60_000 }),
+    new RegExp(
+      `^Error: ZooKeeper 127\\.0\\.0\\.1:${a},127\\.0\\.0\\.1:${b} could not be reached ` +
+        `\\(127\\.0\\.0\\.1:${a}: Connection refused.*; 127\\.0\\.0\\.1:${b}: Connection refused.*\\)$`,
+    ),
+  );
+});
+
+Deno.test("discoverBrokers() gives up a ZooKeeper that never answers at its deadline, and closes the connection", async () => {
+  await using zk = misbehavingZooKeeper(undefined);
+  await rejects(
+    discoverBrokers([zk.address], "/", { timeoutMs: 300 }),
+    /^Error: ZooKeeper 127\.0\.0\.1:\d+ did not answer within 300 ms$/,
+  );
+  await eventually(() => equal(zk.closed(), 1, "the lookup's connection is closed"));
+});
+
+Deno.test("discoverBrokers() fails in one line on an answer that is not ZooKeeper's, whatever its size", async () => {
+  const cases: [string, Uint8Array, RegExp][] = [
+    ["an empty frame", new Uint8Array(4), /sent a bad answer \(ended early: the protocol version/],
+    [
+      "a negative length",
+      new Uint8Array([0xff, 0xff, 0xff, 0xfc]),
+      /sent a bad answer \(announced an answer of -4 bytes \(0 to 1048575 expected\)\)/,
+    ],
+    [
+      "2 GiB announced",
+      new Uint8Array([0x7f, 0xff, 0xff, 0xff, 1, 2, 3]),
+      /sent a bad answer \(announced an answer of 2147483647 bytes/,
+    ],
+    [
+      "HTTP",
+      new TextEncoder().encode("HTTP/1.1 400 Bad Request\r\n\r\n"),
+      /sent a bad answer \(announced an answer of 1213486160 bytes/,
+    ],
+  ];
+  for (const [what, answer, expected] of cases) {
+    await using zk = misbehavingZooKeeper(answer);
+    const error = await discoverBrokers([zk.address], "/", { timeoutMs: 60_000 }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    ok(error, what);
+    match(
+      error.message,
+      /^ZooKeeper 127\.0\.0\.1:\d+ could not be reached \(127\.0\.0\.1:\d+: /,
+      what,
+    );
+    match(error.message, expected, what);
+    ok(!error.message.includes("\n"), what);
+    await eventually(() => equal(zk.closed(), 1, `${what}: the connection is closed`));
+  }
+});
+
+Deno.test("discoverBrokers() reaches an IPv6 ZooKeeper written [::1]:port", async () => {
+  await using zk = misbehavingZooKeeper(new Uint8Array(4), "::1");
+  await rejects(
+    discoverBrokers([zk.address], "/", { timeoutMs: 60_000 }),
+    /could not be reached \(\[::1\]:\d+: sent a bad answer/,
+  );
+  equal(zk.accepted(), 1);
 });
 
 Deno.test("a pilot whose ZooKeeper does not answer says Kafka is unreachable, naming ZooKeeper", async () => {
   const [port] = await freePorts(1);
   await using pilot = startPilot({ KAFKA: `zk://127.0.0.1:${port}` }, ["sleep", "600"]);
   await pilot.waitForLog(
-    /\[WRN\] amp-pilot\.kafka: Kafka is unreachable \(ZooKeeper 127\.0\.0\.1:\d+ did not answer within 5000 ms\); buffering logs in memory/,
+    /\[WRN\] amp-pilot\.kafka: Kafka is unreachable \(ZooKeeper 127\.0\.0\.1:\d+ could not be reached \(127\.0\.0\.1:\d+: Connection refused.*\)\); buffering logs in memory/,
     30_000,
   );
   ok(!/internal error/.test(pilot.stderr()), pilot.stderr());
+});
+
+Deno.test("a pilot whose ZooKeeper answers garbage runs on, buffering, and obeys SIGTERM", async () => {
+  await using zk = misbehavingZooKeeper(new Uint8Array([0, 0, 0, 4, 0, 0, 0, 0]));
+  await using pilot = startPilot({ KAFKA: `zk://${zk.address}` }, ["sleep", "600"]);
+  await pilot.waitForLog(
+    /Kafka is unreachable \(ZooKeeper 127\.0\.0\.1:\d+ could not be reached \(127\.0\.0\.1:\d+: sent a bad answer \(ended early: the session timeout/,
+    30_000,
+  );
+  pilot.signal("SIGTERM");
+  equal((await pilot.status).code, 143, pilot.stderr());
+  ok(!/Uncaught|internal error/.test(pilot.stderr()), pilot.stderr());
 });
 
 Deno.test("ZooKeeper discovery against a real Kafka 3.9 cluster", async (t) => {
@@ -52,6 +179,12 @@ Deno.test("ZooKeeper discovery against a real Kafka 3.9 cluster", async (t) => {
 
   await t.step("discoverBrokers() finds the broker registered under the chroot", async () => {
     deepEqual(await discoverBrokers([cluster.zookeeper], "/kafka"), [cluster.bootstrap]);
+    const [refusing] = await freePorts(1);
+    deepEqual(
+      await discoverBrokers([`127.0.0.1:${refusing}`, cluster.zookeeper], "/kafka"),
+      [cluster.bootstrap],
+      "the next host of the ensemble answers for one that refuses",
+    );
     await rejects(
       discoverBrokers([cluster.zookeeper], "/", { timeoutMs: 3000 }),
       /no \/brokers\/ids/,
