@@ -6,6 +6,11 @@
  * @module
  */
 
+/** Kafka's own maximum of SCRAM iterations (a broker refuses to store credentials above it). */
+const MAX_ITERATIONS = 16_384;
+/** How much of a malformed server message an error shows. */
+const SHOWN_CHARS = 120;
+
 /** The SCRAM mechanisms Kafka offers. */
 export type ScramMechanism = "SCRAM-SHA-256" | "SCRAM-SHA-512";
 
@@ -61,7 +66,15 @@ export class ScramClient {
     const salt = fields.get("s");
     const iterations = Number(fields.get("i"));
     if (!nonce || salt === undefined || !Number.isInteger(iterations) || iterations < 1) {
-      throw new ScramError(`the server's first message is not SCRAM's: ${serverFirst}`);
+      throw new ScramError(`the server's first message is not SCRAM's: ${shortened(serverFirst)}`);
+    }
+    if (iterations > MAX_ITERATIONS) {
+      // Each iteration is a hash of the password: a server asking billions would hold the
+      // shipper (and the pilot's exit) for hours.
+      throw new ScramError(
+        `the server asks for ${iterations} iterations of the password's hash; Kafka's maximum, ` +
+          `${MAX_ITERATIONS}, expected`,
+      );
     }
     if (!nonce.startsWith(this.#clientNonce) || nonce === this.#clientNonce) {
       throw new ScramError("the server's nonce does not extend the client's");
@@ -149,4 +162,11 @@ function fromBase64(text: string): Bytes {
   } catch {
     throw new ScramError(`the server's salt is not base64: ${text}`);
   }
+}
+
+/** `text` up to {@linkcode SHOWN_CHARS}, said to be cut when it is longer. */
+function shortened(text: string): string {
+  return text.length <= SHOWN_CHARS
+    ? text
+    : `${text.slice(0, SHOWN_CHARS)}… (${text.length} chars)`;
 }

@@ -1,4 +1,4 @@
-import { equal, rejects, throws } from "node:assert/strict";
+import { equal, match, rejects, throws } from "node:assert/strict";
 import { ScramClient, ScramError } from "../../../src/logs/kafka/scram.ts";
 
 // RFC 7677, section 3: user "user", password "pencil".
@@ -37,6 +37,26 @@ Deno.test("ScramClient refuses a server that does not know the password or break
     new ScramClient("SCRAM-SHA-512", "user", "pencil", "abc").finalMessage("r=abcdef"),
     (e) => e instanceof ScramError && /not SCRAM's/.test(e.message),
   );
+});
+
+Deno.test("ScramClient refuses more iterations than Kafka allows, at once, and cuts a long message short", async () => {
+  await rejects(
+    new ScramClient("SCRAM-SHA-512", "user", "pencil", "abc").finalMessage(
+      "r=abcdef,s=c2FsdA==,i=4294967295",
+    ),
+    (e) =>
+      e instanceof ScramError &&
+      e.message ===
+        "the server asks for 4294967295 iterations of the password's hash; Kafka's maximum, " +
+          "16384, expected",
+  );
+  await rejects(
+    new ScramClient("SCRAM-SHA-512", "user", "pencil", "abc").finalMessage(`x=${"y".repeat(500)}`),
+    (e) => e instanceof ScramError && /y{118}… \(502 chars\)$/.test(e.message),
+  );
+  // Kafka's maximum itself is taken.
+  const client = new ScramClient("SCRAM-SHA-256", "user", "pencil", "abc");
+  match(await client.finalMessage("r=abcdef,s=c2FsdA==,i=16384"), /^c=biws,r=abcdef,p=/);
 });
 
 Deno.test("ScramClient escapes = and , in the user name", () => {
