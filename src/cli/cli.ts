@@ -37,6 +37,25 @@ export const USAGE_EXIT_CODE = 2;
 export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
   const out = context.out ?? ((t: string) => writeAllSync(Deno.stdout, t));
   const err = context.err ?? ((t: string) => writeAllSync(Deno.stderr, t));
+  try {
+    return await dispatch(argv, context, out, err);
+  } catch (e) {
+    // A defect of amp-pilot: one line that says so, not a stack trace.
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    err(`amp-pilot: internal error (please report it): ${what.split("\n")[0]}\n`);
+    return INTERNAL_ERROR_EXIT_CODE;
+  }
+}
+
+/** The exit code of an internal error (EX_SOFTWARE). */
+export const INTERNAL_ERROR_EXIT_CODE = 70;
+
+async function dispatch(
+  argv: readonly string[],
+  context: CliContext,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
   const parsed = parseCommandLine(argv);
   switch (parsed.kind) {
     case "error":

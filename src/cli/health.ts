@@ -7,7 +7,7 @@
 
 // Kept light on purpose: a HEALTHCHECK runs this often, so it loads no configuration (no zod).
 import type { Environment } from "../config/env.ts";
-import { judgeStatus } from "../runtime/status_file.ts";
+import { judgeStatus, type UnreadableStatus } from "../runtime/status_file.ts";
 import { MAX_CONFIG_FILE_BYTES, readBoundedTextFile } from "../config/read_file.ts";
 import { statusFilePath } from "./status_path.ts";
 
@@ -24,12 +24,15 @@ export async function runHealth(
   return verdict.healthy ? 0 : 1;
 }
 
-/** The status file's text, or `undefined` when there is none to read. */
-export async function readStatusText(path: string): Promise<string | undefined> {
+/** The status file's text, `undefined` when there is none, or why it cannot be read. */
+export async function readStatusText(path: string): Promise<string | undefined | UnreadableStatus> {
   try {
     // Bounded, and never opens a FIFO: a HEALTHCHECK must not hang on a strange file.
     return await readBoundedTextFile(path, MAX_CONFIG_FILE_BYTES);
-  } catch {
-    return undefined;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    // Deno names the path in its message; the line names it already.
+    const message = e instanceof Error ? e.message.split("\n")[0]! : String(e);
+    return { unreadable: message.replace(/: \w+ '.*'$/, "") };
   }
 }

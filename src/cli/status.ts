@@ -7,7 +7,12 @@
  */
 
 import type { Environment } from "../config/env.ts";
-import { judgeStatus, type PilotStatus } from "../runtime/status_file.ts";
+import {
+  judgeStatus,
+  parseStatus,
+  type PilotStatus,
+  type UnreadableStatus,
+} from "../runtime/status_file.ts";
 import { seconds } from "../supervisor/waiting.ts";
 import { readStatusText } from "./health.ts";
 import { statusFilePath } from "./status_path.ts";
@@ -56,19 +61,16 @@ export async function readStatusReport(
 }
 
 /** Whether a pilot runs, by its status file's text. */
-export function judgeRunning(text: string | undefined, path: string, now: number): StatusReport {
+export function judgeRunning(
+  text: string | undefined | UnreadableStatus,
+  path: string,
+  now: number,
+): StatusReport {
   const verdict = judgeStatus(text, path, now);
-  let status: PilotStatus | undefined;
-  try {
-    status = text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    status = undefined;
-  }
-  const usable = status && typeof status.updatedAt === "number" &&
-    typeof status.staleAfterMs === "number";
-  if (!usable) return { running: false, status: undefined, line: verdict.line };
-  const fresh = now - status!.updatedAt <= status!.staleAfterMs;
-  const running = fresh && status!.phase !== "exited";
+  const status = typeof text === "string" ? parseStatus(text) : undefined;
+  if (!status) return { running: false, status: undefined, line: verdict.line };
+  const fresh = now - status.updatedAt <= status.staleAfterMs;
+  const running = fresh && status.phase !== "exited";
   return { running, status, line: verdict.line };
 }
 

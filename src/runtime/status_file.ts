@@ -103,14 +103,27 @@ export function writeStatus(path: string, status: PilotStatus): string | undefin
   }
 }
 
-/** The verdict of `amp-pilot health`: healthy or not, and why, in one line. */
+/** The status file could not be read, though it may be there: why, in a few words. */
+export interface UnreadableStatus {
+  /** Why ("it is a FIFO, not a file", "Permission denied (os error 13)"). */
+  readonly unreadable: string;
+}
+
+/**
+ * The verdict of `amp-pilot health`: healthy or not, and why, in one line.
+ *
+ * @param text The file's text; `undefined` when there is no file; why it could not be read.
+ */
 export function judgeStatus(
-  text: string | undefined,
+  text: string | undefined | UnreadableStatus,
   path: string,
   now: number,
 ): { healthy: boolean; line: string } {
   if (text === undefined) {
     return { healthy: false, line: `no status file at ${path} (is amp-pilot running here?)` };
+  }
+  if (typeof text !== "string") {
+    return { healthy: false, line: `cannot read the status file ${path}: ${text.unreadable}` };
   }
   let status: PilotStatus | null;
   try {
@@ -127,6 +140,10 @@ export function judgeStatus(
       line: `the status file ${path} has no "ready", "updatedAt" and "staleAfterMs"`,
     };
   }
+  const problem = shapeProblem(status);
+  if (problem) {
+    return { healthy: false, line: `the status file ${path} is not a pilot's status: ${problem}` };
+  }
   const age = now - status.updatedAt;
   if (age > status.staleAfterMs) {
     return {
@@ -138,4 +155,114 @@ export function judgeStatus(
   // A ready mate that Consul does not hold as passing: the reason says all.
   const phase = status.phase === "ready" ? "" : ` (${status.phase})`;
   return { healthy: false, line: `not ready${phase}: ${status.reason}` };
+}
+
+/** What the status file's value must hold, field by field: the type each has. */
+type Shape = { readonly [field: string]: Kind };
+type Kind =
+  | "string"
+  | "number"
+  | "boolean"
+  | "number|null"
+  | "string|null"
+  | Shape
+  | {
+    readonly nullable: Shape;
+  }
+  | { readonly each: Shape }
+  | { readonly optional: Kind };
+
+const EXIT: Shape = { code: "number", signal: "string|null", at: "number" };
+
+/** The status's fields and their types (optional ones are those an older pilot did not write). */
+const STATUS_SHAPE: Shape = {
+  phase: "string",
+  ready: "boolean",
+  reason: "string",
+  pid: "number",
+  updatedAt: "number",
+  staleAfterMs: "number",
+  startedAt: { optional: "number" },
+  mate: {
+    optional: { pid: "number|null", starts: "number", lastExit: { nullable: EXIT } },
+  },
+  dependencies: {
+    optional: { each: { health: "string", since: "number", reason: "string" } },
+  },
+  registration: {
+    optional: {
+      state: "string",
+      consul: "string",
+      serviceId: "string",
+      serviceName: "string",
+      address: "string",
+    },
+  },
+  lastConsulError: { optional: { nullable: { message: "string", at: "number" } } },
+};
+
+/** The status a status file's text holds, or undefined when it holds no pilot's status. */
+export function parseStatus(text: string): PilotStatus | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return shapeProblem(value) === undefined ? value as PilotStatus : undefined;
+}
+
+/** The first field of `value` that does not have its type, said as `field is X, expected Y`. */
+function shapeProblem(
+  value: unknown,
+  shape: Shape = STATUS_SHAPE,
+  at = "",
+): string | undefined {
+  if (!isRecord(value)) return `${at || "the value"} is ${typeName(value)}, expected an object`;
+  for (const [field, kind] of Object.entries(shape)) {
+    const problem = kindProblem(value[field], kind, at ? `${at}.${field}` : field);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function kindProblem(value: unknown, kind: Kind, at: string): string | undefined {
+  if (typeof kind === "string") {
+    const allowed = kind.split("|");
+    const actual = value === null ? "null" : typeof value;
+    return allowed.includes(actual)
+      ? undefined
+      : `${at} is ${typeName(value)}, expected ${allowed.map(article).join(" or ")}`;
+  }
+  if ("optional" in kind) {
+    return value === undefined ? undefined : kindProblem(value, kind.optional as Kind, at);
+  }
+  if ("nullable" in kind) {
+    return value === null ? undefined : shapeProblem(value, kind.nullable as Shape, at);
+  }
+  if ("each" in kind) {
+    if (!isRecord(value)) return `${at} is ${typeName(value)}, expected an object`;
+    for (const [key, item] of Object.entries(value)) {
+      const problem = shapeProblem(item, kind.each as Shape, `${at}.${key}`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  return shapeProblem(value, kind as Shape, at);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "missing";
+  if (Array.isArray(value)) return "an array";
+  return article(typeof value);
+}
+
+function article(type: string): string {
+  if (type === "null") return "null";
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }

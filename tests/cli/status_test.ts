@@ -99,6 +99,67 @@ Deno.test("status and health answer one line, exit 1, for a status file of JSON 
   match(`${health.stdout}${health.stderr}`, /has no "ready", "updatedAt" and "staleAfterMs"\n$/);
 });
 
+Deno.test("status, health and maintenance answer one line, exit 1, for a fresh status file of the wrong shape", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/odd.json`;
+  const fresh = {
+    phase: "ready",
+    ready: true,
+    reason: "running",
+    pid: 1,
+    updatedAt: Date.now(),
+    staleAfterMs: 600_000,
+  };
+  const cases: [Record<string, unknown>, string][] = [
+    [{ dependencies: { db: null } }, "dependencies.db is null, expected an object"],
+    [{ registration: {} }, "registration.state is missing, expected a string"],
+    [{ registration: { consul: 7 } }, "registration.state is missing, expected a string"],
+    [
+      { mate: { pid: "1", starts: 1, lastExit: null } },
+      "mate.pid is a string, expected a number or null",
+    ],
+  ];
+  for (const [odd, problem] of cases) {
+    await Deno.writeTextFile(path, JSON.stringify({ ...fresh, ...odd }));
+    const line = `the status file ${path} is not a pilot's status: ${problem}`;
+    const env = { AMPPILOT_STATUSFILE: path };
+    const status = await ampPilot(["status"], env);
+    deepEqual([status.code, status.stdout, status.stderr], [1, `amp-pilot status: ${line}\n`, ""]);
+    const health = await ampPilot(["health"], env);
+    deepEqual([health.code, health.stdout, health.stderr], [1, `amp-pilot health: ${line}\n`, ""]);
+    const maintenance = await ampPilot(["maintenance", "on"], env);
+    equal(maintenance.code, 1, maintenance.stderr);
+    equal(
+      `${maintenance.stdout}${maintenance.stderr}`,
+      `amp-pilot maintenance: no running pilot: ${line}\n`,
+    );
+  }
+});
+
+Deno.test("status and health say why a status file that is there cannot be read", async () => {
+  await using dir = await tempDir();
+  const fifo = `${dir.path}/fifo`;
+  const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  equal(made.code, 0);
+  const large = `${dir.path}/large.json`;
+  await Deno.writeTextFile(large, " ".repeat(2 * 1024 * 1024));
+  for (
+    const [path, why] of [
+      [fifo, "it is a FIFO, not a file"],
+      [dir.path, "it is a directory, not a file"],
+      [large, "it is larger than 1 MiB"],
+    ]
+  ) {
+    const env = { AMPPILOT_STATUSFILE: path! };
+    const health = await ampPilot(["health"], env);
+    equal(health.code, 1);
+    equal(health.stdout, `amp-pilot health: cannot read the status file ${path}: ${why}\n`);
+    const status = await ampPilot(["status"], env);
+    equal(status.code, 1);
+    equal(status.stdout, `amp-pilot status: cannot read the status file ${path}: ${why}\n`);
+  }
+});
+
 Deno.test("a status file that cannot be written is a warning at the start", async () => {
   await using consul = await startConsul();
   await using pilot = startPilot({

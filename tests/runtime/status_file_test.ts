@@ -1,5 +1,5 @@
-import { deepEqual } from "node:assert/strict";
-import { judgeStatus, type PilotStatus } from "../../src/runtime/status_file.ts";
+import { deepEqual, equal } from "node:assert/strict";
+import { judgeStatus, parseStatus, type PilotStatus } from "../../src/runtime/status_file.ts";
 
 const STATUS: PilotStatus = {
   phase: "ready",
@@ -60,4 +60,56 @@ Deno.test("judgeStatus() explains a missing or broken file", () => {
       line: 'the status file /s has no "ready", "updatedAt" and "staleAfterMs"',
     }, text);
   }
+});
+
+Deno.test("judgeStatus() names the first field of the wrong type, and why a file cannot be read", () => {
+  const cases: [Record<string, unknown>, string][] = [
+    [{ reason: 7 }, "reason is a number, expected a string"],
+    [{ startedAt: "now" }, "startedAt is a string, expected a number"],
+    [{ mate: [] }, "mate is an array, expected an object"],
+    [
+      { mate: { pid: null, starts: 1, lastExit: { code: 0, signal: 9, at: 1 } } },
+      "mate.lastExit.signal is a number, expected a string or null",
+    ],
+    [
+      { dependencies: { db: { health: "healthy", since: 1 } } },
+      "dependencies.db.reason is missing, expected a string",
+    ],
+    [{ lastConsulError: { message: "x" } }, "lastConsulError.at is missing, expected a number"],
+  ];
+  for (const [odd, problem] of cases) {
+    deepEqual(judgeStatus(JSON.stringify({ ...STATUS, ...odd }), "/s", 1_000_000), {
+      healthy: false,
+      line: `the status file /s is not a pilot's status: ${problem}`,
+    });
+  }
+  deepEqual(judgeStatus({ unreadable: "it is a FIFO, not a file" }, "/s", 0), {
+    healthy: false,
+    line: "cannot read the status file /s: it is a FIFO, not a file",
+  });
+});
+
+Deno.test("parseStatus() takes every field a pilot writes, and an older pilot's file without them", () => {
+  const full: PilotStatus = {
+    ...STATUS,
+    startedAt: 999_000,
+    mate: { pid: 42, starts: 2, lastExit: { code: 143, signal: "SIGTERM", at: 999_500 } },
+    dependencies: { db: { health: "healthy", since: 999_100, reason: "passing" } },
+    registration: {
+      state: "accepted",
+      consul: "http://consul:8500",
+      serviceId: "api-1",
+      serviceName: "api",
+      address: "10.0.0.5:8080",
+    },
+    lastConsulError: { message: "Consul did not answer", at: 999_900 },
+  };
+  deepEqual(parseStatus(JSON.stringify(full)), full);
+  deepEqual(parseStatus(JSON.stringify(STATUS)), STATUS);
+  deepEqual(parseStatus(JSON.stringify({ ...STATUS, lastConsulError: null })), {
+    ...STATUS,
+    lastConsulError: null,
+  });
+  equal(parseStatus(JSON.stringify({ ...STATUS, registration: {} })), undefined);
+  equal(parseStatus("{"), undefined);
 });
