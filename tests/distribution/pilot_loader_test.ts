@@ -201,11 +201,34 @@ Deno.test("pilotLoader on arm64 musl without the alpine-arm64 binary says which 
   await using dir = await tempDir();
   const { root, shell } = await matrixRoot(dir.path, "arm64", "musl+libc6-compat");
   await installStandIns(root, ["amp-pilot.arm64", "amp-pilot.alpine"]);
-  const r = await chroot(root, shell, []);
+  const r = await chroot(root, shell, [], { AMPPILOT_LOADER_WAIT: "1" });
   equal(r.code, 127);
   match(
     r.err,
-    /this system has no glibc \(\/lib\/ld-linux-aarch64\.so\.1\) and \/bin\/amp-pilot has no amp-pilot\.alpine-arm64/,
+    /this system has no glibc \(\/lib\/ld-linux-aarch64\.so\.1\) and \/bin\/amp-pilot has no amp-pilot\.alpine-arm64 after 1s/,
+  );
+});
+
+Deno.test("pilotLoader without glibc waits for amp-pilot.alpine when amp-pilot.amd64 comes first", async () => {
+  await using dir = await tempDir();
+  const root = await makeRoot(dir.path, "musl");
+  // The order the release's tarball unpacks in: the glibc binary first.
+  await installStandIns(root, ["amp-pilot.amd64"]);
+  const late = chroot(root, ["/bin/busybox", "sh"], ["x"], { AMPPILOT_LOADER_WAIT: "30" });
+  await new Promise((r) => setTimeout(r, 1500));
+  await installStandIns(root, ["amp-pilot.alpine"]);
+  const r = await late;
+  equal(r.code, 0, r.err);
+  deepEqual(r.out, ["amp-pilot.alpine", "[x]"]);
+
+  await using other = await tempDir();
+  const none = await makeRoot(other.path, "musl");
+  await installStandIns(none, ["amp-pilot.amd64"]);
+  const gaveUp = await chroot(none, ["/bin/busybox", "sh"], [], { AMPPILOT_LOADER_WAIT: "1" });
+  equal(gaveUp.code, 127);
+  match(
+    gaveUp.err,
+    /^pilotLoader: this system has no glibc \(\/lib64\/ld-linux-x86-64\.so\.2\) and \/bin\/amp-pilot has no amp-pilot\.alpine after 1s\n$/,
   );
 });
 
