@@ -1,8 +1,9 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { configLoader } from "../support/config_loader.ts";
+import { TEST_CA_PEM, TEST_KEY_PEM } from "../support/pem.ts";
 
-const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-const KEY = "-----BEGIN EC PRIVATE KEY-----\nMHc\n-----END EC PRIVATE KEY-----\n";
+const PEM = TEST_CA_PEM;
+const KEY = TEST_KEY_PEM;
 const FILES: Record<string, string> = { "/ca.pem": PEM, "/c.pem": PEM, "/k.pem": KEY, "/x": "x" };
 
 const { load, problems } = configLoader({

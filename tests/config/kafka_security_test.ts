@@ -1,10 +1,12 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { configLoader } from "../support/config_loader.ts";
 import { formatReport, reportJson } from "../../src/cli/check_report.ts";
+import { TEST_CA_PEM } from "../support/pem.ts";
 
-const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const PEM = TEST_CA_PEM;
 const FILES: Record<string, string> = {
   "/ca.pem": PEM,
+  "/cut.pem": PEM.split("\n").filter((_, i) => i !== 3).join("\n"),
   "/x": "x",
   "/run/secrets/kafka": "s3cret\n",
   "/empty": "",
@@ -52,6 +54,10 @@ Deno.test("loadConfig() says which Kafka security setting is wrong and what was 
   ]);
   deepEqual(await problems({ AMPPILOT_KAFKA_CACERT: "/x" }), [
     "AMPPILOT_KAFKA_CACERT=/x: not a PEM file; expected a CA certificate in PEM format",
+  ]);
+  deepEqual(await problems({ AMPPILOT_KAFKA_CACERT: "/cut.pem" }), [
+    "AMPPILOT_KAFKA_CACERT=/cut.pem: the CERTIFICATE block is cut short or garbled; expected a " +
+    "CA certificate in PEM format",
   ]);
   deepEqual(await problems({ AMPPILOT_KAFKA_CACERT: "/nope" }), [
     "AMPPILOT_KAFKA_CACERT=/nope: cannot read the file: the file does not exist",

@@ -16,6 +16,7 @@ import { CONFFILE_ENV, SETTINGS, TOKEN_ENV } from "../../src/config/settings.ts"
 import { CONSUL_TLS_ENV } from "../../src/config/consul_tls.ts";
 import { KAFKA_SECURITY_ENV } from "../../src/config/kafka_security.ts";
 import { FileRefusedError } from "../../src/config/read_file.ts";
+import { TEST_CA_PEM } from "../support/pem.ts";
 
 const SEED = Number(Deno.env.get("AMP_PILOT_FUZZ_SEED") ?? Math.floor(Math.random() * 2 ** 31));
 const RUNS = Number(Deno.env.get("AMP_PILOT_FUZZ_RUNS") ?? 3000);
@@ -157,7 +158,8 @@ const files = fc.record({
     secretValue.map((s) => s.repeat(600)),
   ),
   pem: fc.oneof(
-    fc.constant("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
+    fc.constant(TEST_CA_PEM),
+    fc.constant(TEST_CA_PEM.slice(0, 200)),
     fc.string({ unit: "binary", maxLength: 40 }),
   ),
 });
