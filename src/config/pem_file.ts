@@ -45,6 +45,9 @@ export async function readPemFile(
   return undefined;
 }
 
+/** The blocks that hold exactly one DER SEQUENCE (others, say TRUSTED CERTIFICATE, hold more). */
+const DER_SEQUENCES = new Set(["CERTIFICATE", "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"]);
+
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([^]*?)-----END ([A-Z0-9 ]+)-----/g;
 
 /**
@@ -67,7 +70,9 @@ export function pemProblem(text: string): string | undefined {
     } catch {
       return `the ${label} block is not base64`;
     }
-    if (!isWholeDerSequence(der)) return `the ${label} block is cut short or garbled`;
+    if (DER_SEQUENCES.has(label!) && !isWholeDerSequence(der)) {
+      return `the ${label} block is cut short or garbled`;
+    }
   }
   if (whole < begins) return "a PEM block has no END line (the file is cut short?)";
   return undefined;

@@ -7,6 +7,13 @@ Deno.test("pemProblem() takes whole certificates and keys, one or several, with 
   equal(pemProblem(TEST_KEY_PEM), undefined);
   equal(pemProblem(`# our CA\n${TEST_CA_PEM}\n${TEST_CA_PEM}`), undefined);
   equal(pemProblem(TEST_CA_PEM.replaceAll("\n", "\r\n")), undefined);
+  // OpenSSL's TRUSTED CERTIFICATE holds the certificate and more: base64 is all that is checked.
+  equal(
+    pemProblem(
+      "-----BEGIN TRUSTED CERTIFICATE-----\nMAAwAA==\n-----END TRUSTED CERTIFICATE-----\n",
+    ),
+    undefined,
+  );
 });
 
 Deno.test("pemProblem() names a block cut short, garbled, or without its END line", () => {
