@@ -124,17 +124,71 @@ async function run(
   return text;
 }
 
+/** ELF's e_machine of each target: what a denort for it must say. */
+const ELF_MACHINES: Readonly<Record<string, number>> = { x86_64: 62, aarch64: 183 };
+
+/** Refuses a denort that is missing or no ELF executable for the target's machine. */
+async function checkDenort(target: Target, denort: string): Promise<void> {
+  const where = `${target.denortEnv}=${denort}`;
+  let head: Uint8Array;
+  try {
+    using file = await Deno.open(denort);
+    head = new Uint8Array(20);
+    let read = 0;
+    while (read < head.length) {
+      const n = await file.read(head.subarray(read));
+      if (n === null) break;
+      read += n;
+    }
+    head = head.subarray(0, read);
+  } catch {
+    throw new ReleaseError(`${where}: no such file; expected a denort binary`);
+  }
+  const elf = head.length === 20 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c &&
+    head[3] === 0x46;
+  if (!elf) {
+    throw new ReleaseError(
+      `${where}: not an ELF executable; expected denort of Deno ${Deno.version.deno} for ` +
+        target.rust,
+    );
+  }
+  const machine = new DataView(head.buffer, head.byteOffset).getUint16(18, true);
+  if (machine !== ELF_MACHINES[target.machine]) {
+    throw new ReleaseError(
+      `${where}: an executable for another machine (ELF machine ${machine}); expected denort ` +
+        `of Deno ${Deno.version.deno} for ${target.rust}`,
+    );
+  }
+}
+
+/**
+ * Runs `amp-pilot version` with the compiled binary when it is for this machine: a denort that
+ * is some other program (an ELF for the right machine all the same) makes a binary that runs,
+ * but not amp-pilot.
+ */
+async function checkCompiled(target: Target, denort: string, output: string): Promise<void> {
+  if (Deno.build.arch !== target.machine) return;
+  const ran = await new Deno.Command(output, {
+    args: ["version"],
+    stdout: "piped",
+    stderr: "piped",
+    clearEnv: true,
+  }).output().catch((e: Error) => ({ code: -1, stdout: new Uint8Array(), stderr: e.message }));
+  const text = typeof ran.stderr === "string"
+    ? ran.stderr
+    : new TextDecoder().decode(ran.stdout) + new TextDecoder().decode(ran.stderr);
+  if (ran.code !== 0 || !/^amp-pilot \d/.test(text)) {
+    throw new ReleaseError(
+      `the binary compiled with ${target.denortEnv}=${denort} does not run amp-pilot (its ` +
+        `\`version\` exited ${ran.code} saying ${JSON.stringify(text.slice(0, 80))}); expected ` +
+        `denort of Deno ${Deno.version.deno} for ${target.rust}`,
+    );
+  }
+}
+
 async function compile(target: Target, bundle: BundleBuild, output: string): Promise<void> {
   const denort = Deno.env.get(target.denortEnv);
-  if (denort) {
-    try {
-      await Deno.stat(denort);
-    } catch {
-      throw new ReleaseError(
-        `${target.denortEnv}=${denort}: no such file; expected a denort binary`,
-      );
-    }
-  }
+  if (denort) await checkDenort(target, denort);
   // deno compile reads DENORT_BIN itself: give it this target's denort, or none.
   const env = Deno.env.toObject();
   delete env.DENORT_BIN;
@@ -153,7 +207,14 @@ async function compile(target: Target, bundle: BundleBuild, output: string): Pro
       bundle.main,
     ], { env, clearEnv: true });
   } catch (e) {
-    if (!denort && /dl\.deno\.land|denort|download/i.test((e as Error).message)) {
+    if (denort) {
+      const last = (e as Error).message.trim().split("\n").at(-1)!.trim();
+      throw new ReleaseError(
+        `deno compile with ${target.denortEnv}=${denort} failed: ${last}; expected denort of ` +
+          `Deno ${Deno.version.deno} for ${target.rust}`,
+      );
+    }
+    if (/dl\.deno\.land|denort|download/i.test((e as Error).message)) {
       throw new ReleaseError(
         "deno compile needs Deno's base runtime (denort), downloaded from dl.deno.land, which " +
           `cannot be reached here. Set ${target.denortEnv} to a denort binary of Deno ` +
@@ -163,6 +224,7 @@ async function compile(target: Target, bundle: BundleBuild, output: string): Pro
     }
     throw e;
   }
+  if (denort) await checkCompiled(target, denort, output);
 }
 
 /** The folders holding a target's glibc runtime, and the variable that would name another. */
@@ -318,6 +380,11 @@ export async function release(options: ReleaseOptions = {}): Promise<string[]> {
   const dist = options.out ?? `${ROOT}dist`;
   const arches = options.arches ?? ["amd64", "arm64"];
   const version = denoJson.version;
+  for (const arch of arches) { // before anything is written
+    const denort = Deno.env.get(TARGETS[arch].denortEnv);
+    if (denort && !options.binaries?.[arch]) await checkDenort(TARGETS[arch], denort);
+  }
+  await checkOutputFolder(dist, options.out === undefined);
   await Deno.remove(dist, { recursive: true }).catch(() => {});
   await Deno.mkdir(dist, { recursive: true });
   const runtimes = new Map<Arch, string[]>();
@@ -359,6 +426,28 @@ export async function release(options: ReleaseOptions = {}): Promise<string[]> {
   for (const name of artefacts) sums.push(`${await sha256(`${dist}/${name}`)}  ${name}`);
   await Deno.writeTextFile(`${dist}/SHA256SUMS`, `${sums.join("\n")}\n`);
   return [...artefacts, "SHA256SUMS"];
+}
+
+/**
+ * Refuses to empty a folder given with `--out` that holds files and no earlier release (no
+ * SHA256SUMS): `--out .` would otherwise delete the checkout. The default `dist/` is the
+ * release's own.
+ */
+async function checkOutputFolder(dist: string, isDefault: boolean): Promise<void> {
+  if (isDefault) return;
+  const entries: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dist)) entries.push(entry.name);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw new ReleaseError(`--out ${dist}: ${(e as Error).message}; expected a folder`);
+  }
+  if (entries.length === 0 || entries.includes("SHA256SUMS")) return;
+  throw new ReleaseError(
+    `--out ${dist}: the folder holds ${entries.length} file(s) and no earlier release (no ` +
+      "SHA256SUMS), and it would be emptied; expected a new or empty folder, or an earlier " +
+      "release's",
+  );
 }
 
 function parseArches(value: string | undefined): Arch[] | undefined {

@@ -1,4 +1,4 @@
-import { deepEqual, equal, match } from "node:assert/strict";
+import { deepEqual, equal, match, rejects } from "node:assert/strict";
 import denoJson from "../../deno.json" with { type: "json" };
 import { dockerSocket } from "../support/docker.ts";
 import { tempDir } from "../support/pilot.ts";
@@ -35,13 +35,14 @@ async function run(cmd: string, args: string[], env?: Record<string, string>) {
 }
 
 Deno.test("deno task release stops with a clear message when denort cannot be had", async () => {
+  await using dir = await tempDir();
   const r = await run(Deno.execPath(), [
     "run",
     "--allow-all",
     "--frozen",
     RELEASE,
     "--out",
-    "/nonexistent/x",
+    `${dir.path}/out`,
   ], {
     DENORT_BIN: "/nonexistent/denort",
   });
@@ -50,6 +51,66 @@ Deno.test("deno task release stops with a clear message when denort cannot be ha
     r.err.trim(),
     "release: DENORT_BIN=/nonexistent/denort: no such file; expected a denort binary",
   );
+  await rejects(Deno.stat(`${dir.path}/out`), Deno.errors.NotFound, "nothing was written");
+});
+
+Deno.test("deno task release refuses a denort that is not one, and a folder it would empty", async (t) => {
+  await using dir = await tempDir();
+  const release = (env: Record<string, string>, ...args: string[]) =>
+    run(Deno.execPath(), ["run", "--allow-all", "--frozen", RELEASE, ...args], env);
+  await t.step("a text file", async () => {
+    const r = await release({ DENORT_BIN: RELEASE }, "--arch", "amd64", "--out", `${dir.path}/a`);
+    equal(r.code, 1);
+    equal(
+      r.err.trim(),
+      `release: DENORT_BIN=${RELEASE}: not an ELF executable; expected denort of Deno ` +
+        `${Deno.version.deno} for x86_64-unknown-linux-gnu`,
+    );
+  });
+  await t.step("an executable for another machine", async () => {
+    const r = await release(
+      { DENORT_BIN_ARM64: "/bin/true" },
+      "--arch",
+      "arm64",
+      "--out",
+      `${dir.path}/b`,
+    );
+    equal(r.code, 1);
+    match(
+      r.err,
+      /^release: DENORT_BIN_ARM64=\/bin\/true: an executable for another machine \(ELF machine 62\); expected denort of Deno [\d.]+ for aarch64-unknown-linux-gnu\n$/,
+    );
+  });
+  await t.step("some other program: the compiled binary is tried", async () => {
+    const r = await release(
+      { DENORT_BIN: "/bin/true" },
+      "--arch",
+      "amd64",
+      "--out",
+      `${dir.path}/c`,
+    );
+    equal(r.code, 1);
+    match(
+      r.err,
+      /^release: the binary compiled with DENORT_BIN=\/bin\/true does not run amp-pilot \(its `version` exited 0 saying ""\); expected denort of Deno/,
+    );
+  });
+  await t.step("--out a folder of other files", async () => {
+    await Deno.mkdir(`${dir.path}/notes`);
+    await Deno.writeTextFile(`${dir.path}/notes/mine.txt`, "keep me");
+    const r = await release(
+      {},
+      "--arch",
+      "amd64",
+      "--binary",
+      "/bin/true",
+      "--out",
+      `${dir.path}/notes`,
+    );
+    equal(r.code, 1);
+    match(r.err, /^release: --out .*\/notes: the folder holds 1 file\(s\) and no earlier release/);
+    equal(await Deno.readTextFile(`${dir.path}/notes/mine.txt`), "keep me");
+  });
 });
 
 /** The first bytes of an ELF file say its machine: 62 is x86-64, 183 is AArch64. */
