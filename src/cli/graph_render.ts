@@ -45,8 +45,19 @@ export function renderGraph(
   }
 }
 
+/** Characters that would move the cursor, colour the terminal or start a line of their own. */
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+/**
+ * A name as Consul gave it, quoted JSON-style when it holds a control character: any client of
+ * Consul can register a name or Meta that would otherwise write escape codes or fake lines.
+ */
+function shown(name: string): string {
+  return CONTROL.test(name) ? JSON.stringify(name) : name;
+}
+
 function depLabel(d: PublishedDependency): string {
-  return d.onlyAtStartup ? `${d.name} (only at startup)` : d.name;
+  return d.onlyAtStartup ? `${shown(d.name)} (only at startup)` : shown(d.name);
 }
 
 function renderText(services: readonly GraphService[], cycles: readonly (readonly string[])[]) {
@@ -54,9 +65,9 @@ function renderText(services: readonly GraphService[], cycles: readonly (readonl
     const deps = s.dependencies && s.dependencies.length > 0
       ? ` → ${s.dependencies.map(depLabel).join(", ")}`
       : "";
-    return `${s.name} (${serviceState(s)})${deps}`;
+    return `${shown(s.name)} (${serviceState(s)})${deps}`;
   });
-  for (const cycle of cycles) lines.push(`cycle: ${cycle.join(" → ")}`);
+  for (const cycle of cycles) lines.push(`cycle: ${cycle.map(shown).join(" → ")}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -77,7 +88,7 @@ function renderDot(services: readonly GraphService[], cycles: readonly (readonly
       );
     }
   }
-  for (const cycle of cycles) lines.push(`  // cycle: ${cycle.join(" -> ")}`);
+  for (const cycle of cycles) lines.push(`  // cycle: ${cycle.map(shown).join(" -> ")}`);
   lines.push("}");
   return `${lines.join("\n")}\n`;
 }
@@ -85,7 +96,7 @@ function renderDot(services: readonly GraphService[], cycles: readonly (readonly
 function renderMermaid(services: readonly GraphService[], cycles: readonly (readonly string[])[]) {
   const ids = new Map(services.map((s, i) => [s.name, `s${i}`]));
   const id = (name: string) => ids.get(name) ?? `s${ids.size}`;
-  const label = (text: string) => `"${text.replaceAll('"', "#quot;")}"`;
+  const label = (text: string) => `"${shown(text).replaceAll('"', "#quot;")}"`;
   const lines = ["graph TD"];
   for (const s of services) {
     lines.push(`  ${id(s.name)}[${label(`${s.name}: ${serviceState(s)}`)}]`);
@@ -95,6 +106,6 @@ function renderMermaid(services: readonly GraphService[], cycles: readonly (read
       lines.push(`  ${id(s.name)} ${d.onlyAtStartup ? "-.->" : "-->"} ${id(d.name)}`);
     }
   }
-  for (const cycle of cycles) lines.push(`  %% cycle: ${cycle.join(" -> ")}`);
+  for (const cycle of cycles) lines.push(`  %% cycle: ${cycle.map(shown).join(" -> ")}`);
   return `${lines.join("\n")}\n`;
 }

@@ -400,11 +400,22 @@ export class ConsulClient {
 
   /** Removes the token from text that came back (a proxy may echo request headers). */
   #scrub(text: string): string {
-    return this.#token ? text.replaceAll(this.#token, "<token>") : text;
+    if (!this.#token) return text;
+    // As sent, and as an answer may echo it: in another case, or percent-encoded.
+    const forms = new Set([this.#token, encodeURIComponent(this.#token)]);
+    let scrubbed = text;
+    for (const form of forms) {
+      scrubbed = scrubbed.replace(new RegExp(escapeRegExp(form), "gi"), "<token>");
+    }
+    return scrubbed;
   }
 }
 
 class TimeoutMarker extends Error {}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 function registrationBody(r: ServiceRegistration): Record<string, unknown> {
   const body: Record<string, unknown> = { ID: r.id, Name: r.name };

@@ -260,6 +260,30 @@ Deno.test("ConsulClient errors never echo the token, even when a server echoes i
   }
 });
 
+Deno.test("ConsulClient errors hide the token echoed in another case or percent-encoded", async () => {
+  const token = "Se/cret+T0ken";
+  await using echoing = misbehavingServer((req) => {
+    const sent = req.headers.get("X-Consul-Token") ?? "";
+    return new Response(
+      `denied ${sent.toLowerCase()} and ${encodeURIComponent(sent)} and ${sent.toUpperCase()}`,
+      { status: 403 },
+    );
+  });
+  const consul = new ConsulClient({ address: consulAddress.parse(echoing.address), token });
+  try {
+    await rejects(consul.deregisterService("a"), (e: unknown) => {
+      ok(e instanceof ConsulError, String(e));
+      match(e.message, /denied <token> and <token> and <token>/);
+      for (const form of [token, token.toLowerCase(), encodeURIComponent(token)]) {
+        ok(!e.message.toLowerCase().includes(form.toLowerCase()), e.message);
+      }
+      return true;
+    });
+  } finally {
+    consul.close();
+  }
+});
+
 Deno.test("ConsulClient refuses a token that is no header value without quoting it", async () => {
   await using server = misbehavingServer(() => new Response("true"));
   const secret = "line-one\nline-two-secret";
