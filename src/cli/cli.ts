@@ -40,15 +40,25 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   try {
     return await dispatch(argv, context, out, err);
   } catch (e) {
+    // Whoever read the output went away (`amp-pilot check | grep -q …`): as a program that
+    // SIGPIPE ends, without a word.
+    if (e instanceof Deno.errors.BrokenPipe) return BROKEN_PIPE_EXIT_CODE;
     // A defect of amp-pilot: one line that says so, not a stack trace.
     const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    err(`amp-pilot: internal error (please report it): ${what.split("\n")[0]}\n`);
+    try {
+      err(`amp-pilot: internal error (please report it): ${what.split("\n")[0]}\n`);
+    } catch {
+      // stderr is gone too: the exit code says it
+    }
     return INTERNAL_ERROR_EXIT_CODE;
   }
 }
 
 /** The exit code of an internal error (EX_SOFTWARE). */
 export const INTERNAL_ERROR_EXIT_CODE = 70;
+
+/** The exit code when the output's reader went away: 128 + SIGPIPE, as a shell reports it. */
+export const BROKEN_PIPE_EXIT_CODE = 141;
 
 async function dispatch(
   argv: readonly string[],

@@ -48,7 +48,7 @@ export async function readPemFile(
 /** The blocks that hold exactly one DER SEQUENCE (others, say TRUSTED CERTIFICATE, hold more). */
 const DER_SEQUENCES = new Set(["CERTIFICATE", "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"]);
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([^]*?)-----END ([A-Z0-9 ]+)-----/g;
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[ \t]*\r?\n([^]*?)-----END ([A-Z0-9 ]+)-----/g;
 
 /**
  * What is wrong with the PEM blocks of `text`, in a few words, or undefined when each is whole:
@@ -62,7 +62,10 @@ export function pemProblem(text: string): string | undefined {
   for (const [, label, body, end] of text.matchAll(PEM_BLOCK)) {
     whole++;
     if (label !== end) return `a PEM block begins as ${label} and ends as ${end}`;
-    // Encrypted keys of old carry headers (Proc-Type: …) before a blank line.
+    if (/^Proc-Type:\s*4,ENCRYPTED/m.test(body!)) {
+      return `the ${label} block is encrypted (Deno cannot use a key with a passphrase)`;
+    }
+    // Other headers of old (Comment: …) stand before a blank line.
     const base64 = body!.replace(/^[^]*?:[^]*?\r?\n\r?\n/, "").replace(/\s+/g, "");
     let der: Uint8Array;
     try {

@@ -24,8 +24,9 @@ import {
 
 /**
  * The `host:port` bootstrap list of every broker registered in ZooKeeper, preferring the
- * endpoint of each that speaks `protocol`. The hosts of the ensemble are tried in turn; the whole
- * lookup has one deadline, at which its connection is closed.
+ * endpoint of each that speaks `protocol`. The hosts of the ensemble are tried in turn, each for
+ * its share of the deadline (a host that accepts and never answers does not hide the others);
+ * at the lookup's deadline its connection is closed.
  *
  * @param hosts The ensemble, `host:port` each (`[::1]:2181` for IPv6).
  * @param chroot The chroot under which Kafka lives (`/` for none).
@@ -46,8 +47,9 @@ export async function discoverBrokers(
   const deadline = after(timeoutMs, () => lookup.expire());
   try {
     const session = await lookup.connect(hosts);
-    const brokers = await brokersOf(session, chroot === "/" ? "" : chroot, protocol, where);
-    await session.goodbye();
+    const brokers = await brokersOf(session, chroot === "/" ? "" : chroot, protocol);
+    // Courtesy only: the brokers are found whatever becomes of it.
+    await session.goodbye().catch(() => {});
     return brokers;
   } catch (e) {
     if (lookup.expired) {
@@ -56,10 +58,10 @@ export async function discoverBrokers(
         `ZooKeeper ${where} did not answer within ${timeoutMs} ms${last ? ` (${last})` : ""}`,
       );
     }
-    if (e instanceof ZooKeeperLookupError || e instanceof ZooKeeperAnswerError) {
-      throw new Error(`ZooKeeper ${where} ${describe(e)}`);
-    }
-    throw e;
+    const said = e instanceof ZooKeeperLookupError || e instanceof ZooKeeperAnswerError
+      ? describe(e)
+      : `failed: ${describe(e)}`;
+    throw new Error(`ZooKeeper ${where} ${said}`);
   } finally {
     deadline.cancel();
     lookup.close();
@@ -71,16 +73,9 @@ class ZooKeeperLookupError extends Error {
   override name = "ZooKeeperLookupError";
 }
 
-async function brokersOf(
-  session: Session,
-  prefix: string,
-  protocol: string,
-  where: string,
-): Promise<string[]> {
+async function brokersOf(session: Session, prefix: string, protocol: string): Promise<string[]> {
   const ids = await session.read(OP.getChildren, `${prefix}/brokers/ids`, decodeChildren);
-  if ("err" in ids) {
-    throw new Error(`ZooKeeper ${where} has no /brokers/ids: ${errorName(ids.err)}`);
-  }
+  if ("err" in ids) throw new ZooKeeperLookupError(`has no /brokers/ids: ${errorName(ids.err)}`);
   const brokers: string[] = [];
   for (const id of ids.value) {
     const data = await session.read(OP.getData, `${prefix}/brokers/ids/${id}`, decodeData);
@@ -94,9 +89,12 @@ async function brokersOf(
     const address = brokerAddress(new TextDecoder().decode(data.value), protocol);
     if (address) brokers.push(address);
   }
-  if (brokers.length === 0) throw new Error(`ZooKeeper ${where} lists no Kafka broker`);
+  if (brokers.length === 0) throw new ZooKeeperLookupError("lists no Kafka broker");
   return brokers;
 }
+
+/** A host's least share of the lookup's deadline (ms), however many hosts there are. */
+const MIN_HOST_SHARE_MS = 500;
 
 /** One lookup's connection attempts, closed all at once at its deadline. */
 class Lookup {
@@ -115,27 +113,46 @@ class Lookup {
     return this.#expired;
   }
 
-  /** A session on the first host of `hosts` that grants one. */
+  /** A session on the first host of `hosts` that grants one, each tried for its share. */
   async connect(hosts: readonly string[]): Promise<Session> {
-    for (const host of hosts) {
+    const shareMs = Math.max(MIN_HOST_SHARE_MS, Math.floor(this.#timeoutMs / hosts.length));
+    let reached = false;
+    for (const [i, host] of hosts.entries()) {
       if (this.#expired) break;
+      const attempt = Promise.withResolvers<never>();
+      attempt.promise.catch(() => {});
+      let abandoned = false;
+      // The last host has what is left of the lookup's deadline.
+      const timer = i === hosts.length - 1 ? undefined : after(shareMs, () => {
+        abandoned = true;
+        attempt.reject(new ZooKeeperLookupError(`no answer within ${shareMs} ms`));
+        this.#closeConn();
+      });
+      const race = <T>(p: Promise<T>) => Promise.race([this.#race(p), attempt.promise]);
       try {
         const dialing = dial(host);
-        // A connection made after the deadline is closed as soon as it is made.
-        dialing.then((conn) => this.#expired && closeQuietly(conn), () => {});
-        const conn = await this.#race(dialing);
+        // A connection made after its time is closed as soon as it is made.
+        dialing.then((conn) => (abandoned || this.#expired) && closeQuietly(conn), () => {});
+        const conn = await race(dialing);
         this.#conn = conn;
-        const session = new Session(conn, (p) => this.#race(p));
+        reached = true;
+        const session = new Session(conn, race);
         await session.open(this.#timeoutMs);
+        // The session is this lookup's now: only the lookup's deadline bounds it.
+        session.bound((p) => this.#race(p));
         return session;
       } catch (e) {
+        abandoned = true;
         if (this.#expired) throw e;
         this.problems.push(`${host}: ${describe(e)}`);
         this.#closeConn();
+      } finally {
+        timer?.cancel();
       }
     }
     if (this.#expired) throw new Error("expired");
-    throw new ZooKeeperLookupError(`could not be reached (${this.problems.join("; ")})`);
+    const what = reached ? "gave no session" : "could not be reached";
+    throw new ZooKeeperLookupError(`${what} (${this.problems.join("; ")})`);
   }
 
   /** Ends the lookup: what it waits for fails, its connection closes. */
@@ -160,14 +177,22 @@ class Lookup {
   }
 }
 
+/** A promise bounded by a deadline: it rejects when the deadline comes first. */
+type Race = <T>(promise: Promise<T>) => Promise<T>;
+
 /** A ZooKeeper session over one connection: requests one at a time. */
 class Session {
   readonly #conn: Deno.Conn;
-  readonly #race: <T>(promise: Promise<T>) => Promise<T>;
+  #race: Race;
   #xid = 0;
 
-  constructor(conn: Deno.Conn, race: <T>(promise: Promise<T>) => Promise<T>) {
+  constructor(conn: Deno.Conn, race: Race) {
     this.#conn = conn;
+    this.#race = race;
+  }
+
+  /** From now on, what bounds each read and write. */
+  bound(race: Race): void {
     this.#race = race;
   }
 

@@ -25,22 +25,25 @@ export interface Answer {
   readonly body: string;
 }
 
-const CRLF_CRLF = [13, 10, 13, 10];
 const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/;
 
-/** The index just past the head's blank line (`\r\n\r\n`) in `bytes`, or -1 when not there yet. */
+/**
+ * The index just past the head's blank line in `bytes`, or -1 when not there yet. Lines end in
+ * CRLF, or in a bare LF as some clients send (`printf 'GET /metrics HTTP/1.0\n\n' | nc`).
+ */
 export function headEnd(bytes: Uint8Array): number {
-  outer: for (let i = 0; i + 4 <= bytes.length; i++) {
-    for (let j = 0; j < 4; j++) if (bytes[i + j] !== CRLF_CRLF[j]) continue outer;
-    return i + 4;
+  for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) {
+    if (bytes[i + 1] === 10) return i + 2;
+    if (bytes[i + 1] === 13 && bytes[i + 2] === 10) return i + 3;
   }
   return -1;
 }
 
 /** The request line of a head, or undefined when it is not an HTTP/1.0 or 1.1 request line. */
 export function parseRequestLine(head: Uint8Array): RequestLine | undefined {
-  const end = head.indexOf(13);
-  const line = new TextDecoder().decode(head.subarray(0, end < 0 ? head.length : end));
+  const end = head.indexOf(10);
+  const line = new TextDecoder().decode(head.subarray(0, end < 0 ? head.length : end))
+    .replace(/\r$/, "");
   const match = REQUEST_LINE.exec(line);
   if (!match) return undefined;
   const [, method, target] = match as unknown as [string, string, string];

@@ -7,6 +7,10 @@ Deno.test("pemProblem() takes whole certificates and keys, one or several, with 
   equal(pemProblem(TEST_KEY_PEM), undefined);
   equal(pemProblem(`# our CA\n${TEST_CA_PEM}\n${TEST_CA_PEM}`), undefined);
   equal(pemProblem(TEST_CA_PEM.replaceAll("\n", "\r\n")), undefined);
+  equal(
+    pemProblem(TEST_CA_PEM.replace("BEGIN CERTIFICATE-----", "BEGIN CERTIFICATE----- \t")),
+    undefined,
+  );
   // OpenSSL's TRUSTED CERTIFICATE holds the certificate and more: base64 is all that is checked.
   equal(
     pemProblem(
@@ -31,6 +35,13 @@ Deno.test("pemProblem() names a block cut short, garbled, or without its END lin
   equal(
     pemProblem("-----BEGIN CERTIFICATE-----\naGVsbG8=\n-----END CERTIFICATE-----\n"),
     "the CERTIFICATE block is cut short or garbled",
+  );
+  equal(
+    pemProblem(
+      "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\n" +
+        "MAA=\n-----END RSA PRIVATE KEY-----\n",
+    ),
+    "the RSA PRIVATE KEY block is encrypted (Deno cannot use a key with a passphrase)",
   );
   equal(
     pemProblem(TEST_CA_PEM.replace("END CERTIFICATE", "END PRIVATE KEY")),

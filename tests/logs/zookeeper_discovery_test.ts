@@ -134,7 +134,7 @@ Deno.test("discoverBrokers() fails in one line on an answer that is not ZooKeepe
     ok(error, what);
     match(
       error.message,
-      /^ZooKeeper 127\.0\.0\.1:\d+ could not be reached \(127\.0\.0\.1:\d+: /,
+      /^ZooKeeper 127\.0\.0\.1:\d+ gave no session \(127\.0\.0\.1:\d+: /,
       what,
     );
     match(error.message, expected, what);
@@ -143,11 +143,52 @@ Deno.test("discoverBrokers() fails in one line on an answer that is not ZooKeepe
   }
 });
 
+Deno.test("discoverBrokers() gives a silent host its share of the deadline, then asks the next", async () => {
+  await using silent = misbehavingZooKeeper(undefined);
+  await using garbled = misbehavingZooKeeper(new Uint8Array(4));
+  const error = await discoverBrokers([silent.address, garbled.address], "/", {
+    timeoutMs: 6000,
+  }).then(() => undefined, (e: Error) => e);
+  match(
+    error?.message ?? "",
+    /^ZooKeeper \S+ gave no session \(127\.0\.0\.1:\d+: no answer within 3000 ms; 127\.0\.0\.1:\d+: sent a bad answer/,
+  );
+  equal(garbled.accepted(), 1, "the second host was asked");
+  await eventually(() => equal(silent.closed(), 1, "the silent host's connection is closed"));
+});
+
+Deno.test("discoverBrokers() names ZooKeeper when the connection breaks after the session", async () => {
+  // A session granted, then the connection closed before any answer to getChildren.
+  const grant = new Uint8Array(4 + 36);
+  new DataView(grant.buffer).setInt32(0, 36);
+  new DataView(grant.buffer).setInt32(8, 4000);
+  new DataView(grant.buffer).setInt32(20, 16);
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const serving = (async () => {
+    const conn = await listener.accept();
+    await conn.read(new Uint8Array(4096));
+    await conn.write(grant);
+    conn.close();
+  })();
+  try {
+    await rejects(
+      discoverBrokers([`127.0.0.1:${(listener.addr as Deno.NetAddr).port}`], "/", {
+        timeoutMs: 60_000,
+      }),
+      // As the kernel has it: the end of the stream, or a reset when the request was refused.
+      /^Error: ZooKeeper 127\.0\.0\.1:\d+ (closed the connection mid-answer|failed: (Connection reset by peer|Broken pipe) \(os error \d+\))$/,
+    );
+  } finally {
+    await serving;
+    listener.close();
+  }
+});
+
 Deno.test("discoverBrokers() reaches an IPv6 ZooKeeper written [::1]:port", async () => {
   await using zk = misbehavingZooKeeper(new Uint8Array(4), "::1");
   await rejects(
     discoverBrokers([zk.address], "/", { timeoutMs: 60_000 }),
-    /could not be reached \(\[::1\]:\d+: sent a bad answer/,
+    /gave no session \(\[::1\]:\d+: sent a bad answer/,
   );
   equal(zk.accepted(), 1);
 });
@@ -166,7 +207,7 @@ Deno.test("a pilot whose ZooKeeper answers garbage runs on, buffering, and obeys
   await using zk = misbehavingZooKeeper(new Uint8Array([0, 0, 0, 4, 0, 0, 0, 0]));
   await using pilot = startPilot({ KAFKA: `zk://${zk.address}` }, ["sleep", "600"]);
   await pilot.waitForLog(
-    /Kafka is unreachable \(ZooKeeper 127\.0\.0\.1:\d+ could not be reached \(127\.0\.0\.1:\d+: sent a bad answer \(ended early: the session timeout/,
+    /Kafka is unreachable \(ZooKeeper 127\.0\.0\.1:\d+ gave no session \(127\.0\.0\.1:\d+: sent a bad answer \(ended early: the session timeout/,
     30_000,
   );
   pilot.signal("SIGTERM");
@@ -184,6 +225,12 @@ Deno.test("ZooKeeper discovery against a real Kafka 3.9 cluster", async (t) => {
       await discoverBrokers([`127.0.0.1:${refusing}`, cluster.zookeeper], "/kafka"),
       [cluster.bootstrap],
       "the next host of the ensemble answers for one that refuses",
+    );
+    await using silent = misbehavingZooKeeper(undefined);
+    deepEqual(
+      await discoverBrokers([silent.address, cluster.zookeeper], "/kafka", { timeoutMs: 10_000 }),
+      [cluster.bootstrap],
+      "the next host answers for one that accepts and never answers",
     );
     await rejects(
       discoverBrokers([cluster.zookeeper], "/", { timeoutMs: 3000 }),

@@ -8,6 +8,9 @@ Deno.test("headEnd() finds the blank line that ends a request's head, or says it
   equal(headEnd(bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\nbody")), 27);
   equal(headEnd(bytes("GET / HTTP/1.1\r\nHost: a\r\n")), -1);
   equal(headEnd(bytes("\r\n\r")), -1);
+  equal(headEnd(bytes("GET / HTTP/1.0\n\n")), 16, "bare LF");
+  equal(headEnd(bytes("GET / HTTP/1.0\nHost: a\r\n\r\n")), 26, "mixed");
+  equal(headEnd(bytes("GET / HTTP/1.0\n")), -1);
   equal(headEnd(new Uint8Array()), -1);
 });
 
@@ -19,6 +22,10 @@ Deno.test("parseRequestLine() takes the method and the path, in origin or absolu
   deepEqual(parseRequestLine(bytes("HEAD /status?x=1 HTTP/1.0\r\n\r\n")), {
     method: "HEAD",
     path: "/status",
+  });
+  deepEqual(parseRequestLine(bytes("GET /metrics HTTP/1.0\n\n")), {
+    method: "GET",
+    path: "/metrics",
   });
   deepEqual(parseRequestLine(bytes("GET http://pilot:9090/metrics HTTP/1.1\r\n\r\n")), {
     method: "GET",

@@ -56,6 +56,8 @@ Deno.test("the telemetry endpoint answers GET and HEAD, and one line to what it 
     const head = await exchange(server.port, "HEAD /metrics HTTP/1.1\r\n\r\n");
     match(head, /^HTTP\/1\.1 200 OK\r\n[^]*content-length: [1-9]\d*\r\n[^]*\r\n\r\n$/);
     match(await exchange(server.port, "GET /nope HTTP/1.1\r\n\r\n"), /^HTTP\/1\.1 404 /);
+    const bareLf = await exchange(server.port, "GET /metrics HTTP/1.0\n\n");
+    match(bareLf, /^HTTP\/1\.1 200 OK\r\n[^]*^amp_pilot_mate_up 1$/m, "lines ending in a bare LF");
     const post = await exchange(server.port, "POST /metrics HTTP/1.1\r\n\r\n");
     match(post, /^HTTP\/1\.1 405 [^]*allow: GET, HEAD\r\n/);
     match(await exchange(server.port, "\x16\x03\x01garbage\r\n\r\n"), /^HTTP\/1\.1 400 /);
