@@ -7,6 +7,7 @@
  */
 
 import { DockerEngine, DockerError } from "./engine.ts";
+import { readContainer, readImage } from "./engine_answer.ts";
 import { type LoaderDefaults, loaderDefaults } from "./loader_defaults.ts";
 import { ownContainerCandidates } from "./own_container.ts";
 import { DOCKER_SOCKET } from "./loader_mode.ts";
@@ -45,17 +46,30 @@ export async function discover(
     return { defaults: undefined, warnings, active: true };
   }
   const engine = new DockerEngine(socket);
+  const giveUp = (reason: string): Discovery => {
+    warnings.push(`Docker discovery: ${reason}; using the environment only`);
+    return { defaults: undefined, warnings, active: true };
+  };
   try {
     for (const id of candidates) {
+      let answer: unknown;
       try {
-        const container = await engine.inspectContainer(id);
-        const image = await engine.inspectImage(container.Image);
+        answer = await engine.inspectContainer(id);
+      } catch (e) {
+        if (!(e instanceof DockerError)) return giveUp(String(e));
+        // Not this container: the next candidate may be.
+        if (e.status === 404 && id !== candidates.at(-1)) continue;
+        return giveUp(e.message);
+      }
+      const fieldProblems: string[] = [];
+      const container = readContainer(answer, fieldProblems);
+      if (!container) return giveUp(`container ${id}: ${fieldProblems.join("; ")}`);
+      try {
+        const image = readImage(await engine.inspectImage(container.Image), fieldProblems);
+        warnings.push(...fieldProblems.map((p) => `Docker discovery: ${p}`));
         return { defaults: loaderDefaults(container, image, args), warnings, active: true };
       } catch (e) {
-        if (!(e instanceof DockerError)) throw e;
-        if (e.status === 404 && id !== candidates.at(-1)) continue;
-        warnings.push(`Docker discovery: ${e.message}; using the environment only`);
-        return { defaults: undefined, warnings, active: true };
+        return giveUp(e instanceof Error ? e.message : String(e));
       }
     }
     return { defaults: undefined, warnings, active: true };

@@ -66,14 +66,14 @@ export class DockerEngine {
     this.#client.close();
   }
 
-  /** Inspects a container. */
-  inspectContainer(id: string): Promise<ContainerInfo> {
-    return this.#get(`/containers/${encodeURIComponent(id)}/json`) as Promise<ContainerInfo>;
+  /** Inspects a container: its JSON, of any shape (`engine_answer.ts` reads it). */
+  inspectContainer(id: string): Promise<unknown> {
+    return this.#get(`/containers/${encodeURIComponent(id)}/json`);
   }
 
-  /** Inspects an image. */
-  inspectImage(id: string): Promise<ImageInfo> {
-    return this.#get(`/images/${encodeURIComponent(id)}/json`) as Promise<ImageInfo>;
+  /** Inspects an image: its JSON, of any shape (`engine_answer.ts` reads it). */
+  inspectImage(id: string): Promise<unknown> {
+    return this.#get(`/images/${encodeURIComponent(id)}/json`);
   }
 
   async #get(path: string): Promise<unknown> {

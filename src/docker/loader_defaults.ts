@@ -64,6 +64,7 @@ export function exposedPort(ports: Record<string, unknown> | null | undefined): 
     .map((p) => /^(\d+)(?:\/tcp)?$/.exec(p)?.[1])
     .filter((p): p is string => p !== undefined)
     .map(Number)
+    .filter((p) => p >= 1 && p <= 65535)
     .sort((a, b) => a - b);
   return tcp[0];
 }

@@ -7,16 +7,17 @@
  * @module
  */
 
-const FULL_ID = /[0-9a-f]{64}/;
-const CGROUP_ID = /(?:\/docker[/-]|docker-)([0-9a-f]{64})(?:\.scope)?/;
+const FULL_ID = /^[0-9a-f]{64}$/;
+const CGROUP_ID = /(?:\/docker[/-]|docker-)([0-9a-f]{64})(?:\.scope)?/g;
 const MOUNT_ID = /\/(?:docker\/)?containers\/([0-9a-f]{64})\//;
 const SHORT_ID = /^[0-9a-f]{12}$/;
 
 /** The container id found in the text of `/proc/self/cgroup`, if any. */
 export function idFromCgroup(text: string): string | undefined {
   for (const line of text.split("\n")) {
-    const m = CGROUP_ID.exec(line);
-    if (m) return m[1];
+    // Docker in Docker (cgroup v1) names the outer container first: the last id is this one.
+    const last = [...line.matchAll(CGROUP_ID)].at(-1);
+    if (last) return last[1];
   }
   return undefined;
 }

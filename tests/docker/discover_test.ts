@@ -166,3 +166,96 @@ Deno.test("discover() explains a socket it may not use (permission denied)", asy
     listener.close();
   }
 });
+
+/** An engine of the test's own on a unix socket: `answers` maps a request path to its JSON. */
+function fakeEngine(dir: string, answers: Record<string, unknown>) {
+  const path = `${dir}/fake.sock`;
+  const server = Deno.serve({ transport: "unix", path, onListen: () => {} }, (req) => {
+    const key = decodeURIComponent(new URL(req.url).pathname);
+    return key in answers
+      ? Response.json(answers[key])
+      : Response.json({ message: `No such thing: ${key}` }, { status: 404 });
+  });
+  return { path, [Symbol.asyncDispose]: () => server.shutdown() };
+}
+
+const CONTAINER_PATH = "/containers/0123456789ab/json";
+const IMAGE_PATH = "/images/sha256:abc/json";
+
+Deno.test("discover() gives up on a container answer of the wrong shape in one line, never a TypeError", async () => {
+  for (
+    const [answer, expected] of [
+      [
+        null,
+        /container 0123456789ab: the container's answer is null, expected an object; using the environment only$/,
+      ],
+      [[], /the container's answer is a list, expected an object/],
+      [
+        { Id: "x" },
+        /the container's Image is missing, expected an image id; using the environment only$/,
+      ],
+    ] as const
+  ) {
+    await using dir = await tempDir();
+    await using engine = fakeEngine(dir.path, { [CONTAINER_PATH]: answer });
+    const found = await discover({}, [], engine.path, ["0123456789ab"]);
+    equal(found.defaults, undefined);
+    equal(found.warnings.length, 1, found.warnings.join("\n"));
+    match(found.warnings[0]!, /^Docker discovery: /);
+    match(found.warnings[0]!, expected);
+  }
+});
+
+Deno.test("discover() leaves out fields of the wrong type, one warning each, and keeps the rest", async () => {
+  await using dir = await tempDir();
+  await using engine = fakeEngine(dir.path, {
+    [CONTAINER_PATH]: {
+      Id: 5,
+      Image: "sha256:abc",
+      Config: {
+        Labels: { "com.docker.swarm.service.name": "shop", "com.docker.swarm.node.id": 7 },
+        Healthcheck: { Test: { a: 1 } },
+        ExposedPorts: ["8080/tcp"],
+      },
+    },
+    [IMAGE_PATH]: {
+      Config: {
+        Entrypoint: "/bin/sh",
+        Cmd: ["/srv/shop", 5],
+        ExposedPorts: { "0/tcp": {}, "99999/tcp": {}, "9090/tcp": {} },
+        Healthcheck: { Test: ["CMD", "/srv/ready"] },
+      },
+    },
+  });
+  const found = await discover({}, [], engine.path, ["0123456789ab"]);
+  deepEqual(found.warnings, [
+    "Docker discovery: the container's Id is a number, expected a string; left out",
+    "Docker discovery: the container's Config.Labels has values that are not strings; those are left out",
+    "Docker discovery: the container's Config.Healthcheck.Test is an object, expected a list of strings; left out",
+    "Docker discovery: the container's Config.ExposedPorts is a list, expected an object; left out",
+    "Docker discovery: the image's Config.Entrypoint is a string, expected a list of strings; left out",
+    "Docker discovery: the image's Config.Cmd is a list, expected a list of strings; left out",
+  ]);
+  deepEqual(found.defaults?.values, {
+    consul: "consul:8500",
+    kafka: "zookeeper:2181",
+    name: "shop",
+    registeredPort: 9090,
+    cmdReady: ["/srv/ready"],
+  });
+  equal(found.defaults?.containerId, "");
+  equal(found.defaults?.nodeId, "");
+});
+
+Deno.test("discover() says when the image is missing, not that the container is unknown", async () => {
+  await using dir = await tempDir();
+  await using engine = fakeEngine(dir.path, {
+    "/containers/0123456789ab/json": { Id: "0123456789ab", Image: "sha256:gone" },
+  });
+  const found = await discover({}, [], engine.path, ["0123456789ab", "ba9876543210"]);
+  equal(found.warnings.length, 1);
+  match(
+    found.warnings[0]!,
+    /^Docker discovery: GET \/images\/sha256%3Agone\/json on .*: HTTP 404: No such thing: \/images\/sha256:gone\/json; using the environment only$/,
+  );
+});

@@ -15,6 +15,8 @@ const ID = "3f1c2a9d8e7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d";
 
 Deno.test("idFromCgroup() reads cgroup v1 and systemd scope lines", () => {
   equal(idFromCgroup(`12:pids:/docker/${ID}\n11:memory:/docker/${ID}`), ID);
+  const outer = "a".repeat(64);
+  equal(idFromCgroup(`12:pids:/docker/${outer}/docker/${ID}`), ID, "Docker in Docker: the inner");
   equal(idFromCgroup(`0::/system.slice/docker-${ID}.scope`), ID);
   equal(idFromCgroup("0::/"), undefined);
 });
@@ -30,6 +32,7 @@ Deno.test("containerIdCandidates() prefers /proc, then a hostname that looks lik
   deepEqual(containerIdCandidates("3f1c2a9d8e7b", `1:name=x:/docker/${ID}`, undefined), [ID]);
   deepEqual(containerIdCandidates("3f1c2a9d8e7b", undefined, undefined), ["3f1c2a9d8e7b"]);
   deepEqual(containerIdCandidates("my-laptop", "0::/", "nothing"), []);
+  deepEqual(containerIdCandidates(`host-${ID}`, undefined, undefined), [], "an id inside a name");
   deepEqual(containerIdCandidates("abcdefabcdef", `0::/docker-${ID}.scope`, undefined), [
     ID,
     "abcdefabcdef",
@@ -52,6 +55,7 @@ Deno.test("exposedPort() takes the lowest exposed TCP port", () => {
   equal(exposedPort({ "9090/tcp": {}, "8080/tcp": {}, "53/udp": {} }), 8080);
   equal(exposedPort({ "53/udp": {} }), undefined);
   equal(exposedPort(null), undefined);
+  equal(exposedPort({ "0/tcp": {}, "70000/tcp": {} }), undefined, "no port number");
 });
 
 Deno.test("launchCommand() is Entrypoint + Cmd, with the loader's arguments replacing Cmd", () => {
