@@ -11,8 +11,13 @@
  */
 
 import type { ConsulClient, HealthEntry } from "./client.ts";
+import { ConsulError, type ConsulFailure } from "./errors.ts";
+import { isServiceName } from "../config/service_name.ts";
 import { cycleThrough } from "./dependency_cycle.ts";
 import { dependenciesFromMeta, isWaitingListing } from "./dependency_meta.ts";
+
+/** Failures that are about one service's answer, not about reaching Consul. */
+const ANSWER_FAILURES: readonly ConsulFailure[] = ["http", "acl-filtered", "bad-response"];
 
 /** Services read at the most, so that a large catalog cannot make one probe unbounded. */
 const MAX_SERVICES = 200;
@@ -36,7 +41,18 @@ export async function findDependencyCycle(
   while (queue.length > 0 && edges.size < MAX_SERVICES) {
     const name = queue.shift()!;
     if (edges.has(name)) continue;
-    const { entries } = await client.healthService(name, { signal });
+    let entries: readonly HealthEntry[];
+    try {
+      ({ entries } = await client.healthService(name, { signal }));
+    } catch (e) {
+      // Consul unreadable, or the probe called off: no probe. One service Consul will not
+      // answer for (its name, its ACL) only has no edges to follow.
+      if (signal?.aborted || !(e instanceof ConsulError) || !ANSWER_FAILURES.includes(e.failure)) {
+        throw e;
+      }
+      edges.set(name, []);
+      continue;
+    }
     const waitsFor = anyPassing(entries) ? [] : [...publishedDependencies(entries)];
     edges.set(name, waitsFor);
     queue.push(...waitsFor);
@@ -48,9 +64,14 @@ function anyPassing(entries: readonly HealthEntry[]): boolean {
   return entries.some((e) => e.checks.every((c) => c.status === "passing"));
 }
 
+/**
+ * The dependencies the waiting instances publish. Any client of Consul can write Meta: a name
+ * that is no service name (`..`, say, which a URL path takes for its parent) is not followed.
+ */
 function publishedDependencies(entries: readonly HealthEntry[]): Set<string> {
   return new Set(
     entries.filter((e) => isWaitingListing(e.meta))
-      .flatMap((e) => (dependenciesFromMeta(e.meta) ?? []).map((d) => d.name)),
+      .flatMap((e) => (dependenciesFromMeta(e.meta) ?? []).map((d) => d.name))
+      .filter(isServiceName),
   );
 }

@@ -54,3 +54,15 @@ Deno.test("a service with a passing instance holds nobody back: no cycle through
     client.close();
   }
 });
+
+Deno.test("a name in another service's Meta that is no service name does not hide a cycle", async () => {
+  await using consul = await startConsul();
+  const client = new ConsulClient({ address: consulAddress.parse(consul.address) });
+  try {
+    // Any client of Consul can write this: `..` would make the query's path /v1/health/ (404).
+    await publishInstance(client, "api", ["..", "web"], "critical");
+    deepEqual(await findDependencyCycle(client, "web", ["api"]), ["web", "api", "web"]);
+  } finally {
+    client.close();
+  }
+});
