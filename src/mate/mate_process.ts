@@ -5,6 +5,7 @@
  * @module
  */
 
+import { fileStart, notFoundReason } from "./not_found.ts";
 import { signalGroup } from "./process_group.ts";
 
 /** A running mate. */
@@ -23,7 +24,7 @@ export interface MateProcess {
 
 /** Why a command could not be started, with the exit code the pilot uses for it. */
 export interface SpawnFailure {
-  /** 127: not found; 126: found but not executable. */
+  /** 127: not found (or its loader missing); 126: found but not executable (or its #! missing). */
   readonly exitCode: 126 | 127;
   /** One line for the user. */
   readonly reason: string;
@@ -64,7 +65,7 @@ export function spawnDetached(
     return { ok: true, child };
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      return { ok: false, failure: { exitCode: 127, reason: `command not found: ${command}` } };
+      return { ok: false, failure: notFoundFailure(command!, options.env?.PATH) };
     }
     if (e instanceof Deno.errors.PermissionDenied) {
       return {
@@ -76,6 +77,42 @@ export function spawnDetached(
       ok: false,
       failure: { exitCode: 126, reason: `cannot start ${command}: ${(e as Error).message}` },
     };
+  }
+}
+
+/** Why `command` was not found: not there, or there but missing what it needs to run. */
+function notFoundFailure(command: string, pathVar: string | undefined): SpawnFailure {
+  const file = locate(command, pathVar ?? Deno.env.get("PATH") ?? "");
+  const start = file === undefined ? undefined : readStart(file);
+  const reason = start && notFoundReason(command, fileStart(start));
+  if (!reason) return { exitCode: 127, reason: `command not found: ${command}` };
+  // As a shell has it: a missing interpreter is 126, a program's missing loader 127.
+  return { exitCode: fileStart(start!).kind === "script" ? 126 : 127, reason };
+}
+
+/** The regular file `command` names, directly or through PATH; undefined when there is none. */
+function locate(command: string, pathVar: string): string | undefined {
+  const candidates = command.includes("/")
+    ? [command]
+    : pathVar.split(":").map((dir) => `${dir || "."}/${command}`);
+  return candidates.find((path) => {
+    try {
+      return Deno.statSync(path).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The first bytes of a regular file (a local one: the spawn just looked at it). */
+function readStart(path: string): Uint8Array | undefined {
+  try {
+    using file = Deno.openSync(path);
+    const head = new Uint8Array(256);
+    const n = file.readSync(head) ?? 0;
+    return head.subarray(0, n);
+  } catch {
+    return undefined;
   }
 }
 

@@ -86,6 +86,27 @@ Deno.test("run exits 127 for a missing command and 126 for one that cannot be ex
   match(notExecutable.stderr(), /permission denied: cannot execute .*\/app/);
 });
 
+Deno.test("a script whose #! interpreter is missing is said so, not 'command not found'", async () => {
+  await using dir = await tempDir();
+  const missing = `${dir.path}/needs-bash.sh`;
+  await Deno.writeTextFile(missing, "#!/bin/nonexistent-bash\necho hi\n", { mode: 0o755 });
+  await using pilot = startPilot({}, [missing]);
+  equal((await pilot.status).code, 126);
+  match(
+    pilot.stderr(),
+    /cannot run .*\/needs-bash\.sh: its interpreter \/bin\/nonexistent-bash \(the #! line\) does not exist/,
+  );
+  const windows = `${dir.path}/windows.sh`;
+  await Deno.writeTextFile(windows, "#!/bin/sh\r\necho hi\r\n", { mode: 0o755 });
+  // Found through PATH, as a bare name.
+  await using fromPath = startPilot({ PATH: `${dir.path}:/usr/bin:/bin` }, ["windows.sh"]);
+  equal((await fromPath.status).code, 126);
+  match(
+    fromPath.stderr(),
+    /cannot run windows\.sh: its #! line ends in a carriage return \(Windows line endings\)/,
+  );
+});
+
 Deno.test("run exits 2 with one line per configuration problem", async () => {
   await using pilot = startPilot({ CONSUL: "nope:", AMPPILOT_CHECKPERIOD: "0" }, ["true"]);
   equal((await pilot.status).code, 2);
