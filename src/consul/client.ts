@@ -276,9 +276,16 @@ export class ConsulClient {
       signal: query.signal,
     });
     const call = `GET ${path}`;
-    const received = parseIndexHeader(headers.get("X-Consul-Index"));
+    const header = headers.get("X-Consul-Index");
+    const received = parseIndexHeader(header);
     if (received === undefined) {
-      throw new ConsulError(call, "bad-response", "no X-Consul-Index header");
+      throw new ConsulError(
+        call,
+        "bad-response",
+        header === null
+          ? "no X-Consul-Index header"
+          : `X-Consul-Index ${JSON.stringify(shorten(header))}; expected a non-negative integer`,
+      );
     }
     return {
       entries: parseHealthEntries(this.#json(body, call), call),

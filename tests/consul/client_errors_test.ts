@@ -55,6 +55,30 @@ Deno.test("ConsulClient gives up on an agent that does not answer within the tim
   }
 });
 
+Deno.test("ConsulClient names an X-Consul-Index that is missing or no index", async () => {
+  let index: string | undefined;
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response("[]", { headers: index === undefined ? {} : { "X-Consul-Index": index } }),
+  );
+  const consul = new ConsulClient({
+    address: consulAddress.parse(`127.0.0.1:${server.addr.port}`),
+  });
+  try {
+    await rejects(consul.healthService("db"), /unexpected answer: no X-Consul-Index header$/);
+    for (const bad of ["-1", "abc", "99999999999999999999"]) {
+      index = bad;
+      await rejects(
+        consul.healthService("db"),
+        new RegExp(`X-Consul-Index "${bad}"; expected a non-negative integer$`),
+      );
+    }
+  } finally {
+    consul.close();
+    await server.shutdown();
+  }
+});
+
 Deno.test("ConsulClient rejects an answer that is not what the API promises", async () => {
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
