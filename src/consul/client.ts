@@ -284,7 +284,8 @@ export class ConsulClient {
         "bad-response",
         header === null
           ? "no X-Consul-Index header"
-          : `X-Consul-Index ${JSON.stringify(shorten(header))}; expected a non-negative integer`,
+          : `X-Consul-Index ${JSON.stringify(shorten(this.#scrub(header)))}; expected a ` +
+            "non-negative integer below 2^53",
       );
     }
     return {

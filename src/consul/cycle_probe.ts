@@ -11,13 +11,21 @@
  */
 
 import type { ConsulClient, HealthEntry } from "./client.ts";
-import { ConsulError, type ConsulFailure } from "./errors.ts";
+import { ConsulError } from "./errors.ts";
 import { isServiceName } from "../config/service_name.ts";
 import { cycleThrough } from "./dependency_cycle.ts";
 import { dependenciesFromMeta, isWaitingListing } from "./dependency_meta.ts";
 
-/** Failures that are about one service's answer, not about reaching Consul. */
-const ANSWER_FAILURES: readonly ConsulFailure[] = ["http", "acl-filtered", "bad-response"];
+/**
+ * Whether a failure is about one service's answer (a refusal, an answer of the wrong shape),
+ * not about Consul as a whole (unreachable, 5xx such as "No cluster leader", rate limits): only
+ * the former leaves that service without edges; the latter fails the probe, so that a cycle
+ * known before is not taken for gone.
+ */
+function aboutOneService(e: ConsulError): boolean {
+  if (e.failure === "acl-filtered" || e.failure === "bad-response") return true;
+  return e.failure === "http" && !e.isUnavailable && e.status !== 429;
+}
 
 /** Services read at the most, so that a large catalog cannot make one probe unbounded. */
 const MAX_SERVICES = 200;
@@ -47,9 +55,7 @@ export async function findDependencyCycle(
     } catch (e) {
       // Consul unreadable, or the probe called off: no probe. One service Consul will not
       // answer for (its name, its ACL) only has no edges to follow.
-      if (signal?.aborted || !(e instanceof ConsulError) || !ANSWER_FAILURES.includes(e.failure)) {
-        throw e;
-      }
+      if (signal?.aborted || !(e instanceof ConsulError) || !aboutOneService(e)) throw e;
       edges.set(name, []);
       continue;
     }

@@ -64,11 +64,14 @@ export async function discover(
       const fieldProblems: string[] = [];
       const container = readContainer(answer, fieldProblems);
       if (!container) return giveUp(`container ${id}: ${fieldProblems.join("; ")}`);
+      const said = () =>
+        warnings.push(...fieldProblems.splice(0).map((p) => `Docker discovery: ${p}`));
       try {
         const image = readImage(await engine.inspectImage(container.Image), fieldProblems);
-        warnings.push(...fieldProblems.map((p) => `Docker discovery: ${p}`));
+        said();
         return { defaults: loaderDefaults(container, image, args), warnings, active: true };
       } catch (e) {
+        said();
         return giveUp(e instanceof Error ? e.message : String(e));
       }
     }

@@ -91,6 +91,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function typeName(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "missing";
-  if (Array.isArray(value)) return "a list";
+  if (Array.isArray(value)) {
+    const odd = value.find((v) => typeof v !== "string");
+    return odd === undefined ? "a list" : `a list holding ${typeName(odd)}`;
+  }
   return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
 }

@@ -83,11 +83,23 @@ export function spawnDetached(
 /** Why `command` was not found: not there, or there but missing what it needs to run. */
 function notFoundFailure(command: string, pathVar: string | undefined): SpawnFailure {
   const file = locate(command, pathVar ?? Deno.env.get("PATH") ?? "");
-  const start = file === undefined ? undefined : readStart(file);
-  const reason = start && notFoundReason(command, fileStart(start));
+  const start = file === undefined ? undefined : fileStart(readStart(file) ?? new Uint8Array());
+  // An interpreter that is there after all: something else is missing; say no more than known.
+  const interpreterThere = start?.kind === "script" && !start.carriageReturn &&
+    exists(start.interpreter);
+  const reason = start && !interpreterThere ? notFoundReason(command, start) : undefined;
   if (!reason) return { exitCode: 127, reason: `command not found: ${command}` };
   // As a shell has it: a missing interpreter is 126, a program's missing loader 127.
-  return { exitCode: fileStart(start!).kind === "script" ? 126 : 127, reason };
+  return { exitCode: start!.kind === "script" ? 126 : 127, reason };
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The regular file `command` names, directly or through PATH; undefined when there is none. */
@@ -95,9 +107,11 @@ function locate(command: string, pathVar: string): string | undefined {
   const candidates = command.includes("/")
     ? [command]
     : pathVar.split(":").map((dir) => `${dir || "."}/${command}`);
+  // As the spawn's own search: a file without an execute bit is not the command.
   return candidates.find((path) => {
     try {
-      return Deno.statSync(path).isFile;
+      const info = Deno.statSync(path);
+      return info.isFile && ((info.mode ?? 0) & 0o111) !== 0;
     } catch {
       return false;
     }

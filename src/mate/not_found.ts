@@ -22,8 +22,10 @@ export function fileStart(head: Uint8Array): FileStart {
   const text = new TextDecoder().decode(head.subarray(2));
   const newline = text.indexOf("\n");
   const line = newline < 0 ? text : text.slice(0, newline);
-  const interpreter = line.trim().split(/[ \t]+/)[0] ?? "";
-  return { kind: "script", interpreter, carriageReturn: line.endsWith("\r") };
+  const token = line.replace(/^[ \t]+/, "").split(/[ \t]+/)[0] ?? "";
+  // The carriage return matters only where it sticks to the interpreter's name.
+  const carriageReturn = token.endsWith("\r");
+  return { kind: "script", interpreter: token.replace(/\r$/, ""), carriageReturn };
 }
 
 /** The line for a command whose file is there but cannot run for want of what it names. */

@@ -1,7 +1,8 @@
-import { deepEqual, equal } from "node:assert/strict";
+import { deepEqual, equal, rejects } from "node:assert/strict";
 import { consulAddress } from "../../src/config/values.ts";
 import { ConsulClient } from "../../src/consul/client.ts";
 import { findDependencyCycle } from "../../src/consul/cycle_probe.ts";
+import { WAITING_META_KEY } from "../../src/consul/dependency_meta.ts";
 import { startConsul } from "../support/consul.ts";
 import { publishInstance } from "../support/published.ts";
 
@@ -64,5 +65,52 @@ Deno.test("a name in another service's Meta that is no service name does not hid
     deepEqual(await findDependencyCycle(client, "web", ["api"]), ["web", "api", "web"]);
   } finally {
     client.close();
+  }
+});
+
+/** A Consul of the test's own for the health queries: `answer` per service name. */
+function fakeHealth(answer: (service: string) => Response) {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
+    const name = decodeURIComponent(new URL(req.url).pathname.split("/").at(-1)!);
+    return answer(name);
+  });
+  return {
+    client: new ConsulClient({ address: consulAddress.parse(`127.0.0.1:${server.addr.port}`) }),
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+/** One waiting instance of `name` that publishes `deps`, as a health answer. */
+function waiting(name: string, deps: string): Response {
+  return Response.json([{
+    Node: { Node: "n1" },
+    Service: {
+      ID: `${name}-1`,
+      Service: name,
+      Meta: { [WAITING_META_KEY]: "true", "amp-pilot-dependencies": deps },
+    },
+    Checks: [{ CheckID: `service:${name}-1`, Status: "critical" }],
+  }], { headers: { "X-Consul-Index": "5" } });
+}
+
+Deno.test("one service's answer of the wrong shape leaves it without edges; a Consul fault fails the probe", async () => {
+  let api = () =>
+    new Response("<html>a proxy's page</html>", { headers: { "X-Consul-Index": "5" } });
+  await using consul = fakeHealth((name) =>
+    name === "web"
+      ? Response.json([], { headers: { "X-Consul-Index": "5" } })
+      : name === "api"
+      ? api()
+      : waiting(name, "web")
+  );
+  try {
+    deepEqual(await findDependencyCycle(consul.client, "web", ["api", "db"]), ["web", "db", "web"]);
+    api = () => new Response("No cluster leader", { status: 500 });
+    await rejects(
+      findDependencyCycle(consul.client, "web", ["api", "db"]),
+      /HTTP 500: No cluster leader/,
+    );
+  } finally {
+    consul.client.close();
   }
 });

@@ -234,7 +234,7 @@ Deno.test("discover() leaves out fields of the wrong type, one warning each, and
     "Docker discovery: the container's Config.Healthcheck.Test is an object, expected a list of strings; left out",
     "Docker discovery: the container's Config.ExposedPorts is a list, expected an object; left out",
     "Docker discovery: the image's Config.Entrypoint is a string, expected a list of strings; left out",
-    "Docker discovery: the image's Config.Cmd is a list, expected a list of strings; left out",
+    "Docker discovery: the image's Config.Cmd is a list holding a number, expected a list of strings; left out",
   ]);
   deepEqual(found.defaults?.values, {
     consul: "consul:8500",

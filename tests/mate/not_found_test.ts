@@ -12,8 +12,8 @@ Deno.test("fileStart() reads a #! line, an ELF header, or neither", () => {
   deepEqual(fileStart(bytes("#! /usr/bin/env node\r\n")), {
     kind: "script",
     interpreter: "/usr/bin/env",
-    carriageReturn: true,
-  });
+    carriageReturn: false,
+  }, "the carriage return is on the argument, not on the interpreter");
   deepEqual(fileStart(bytes("#!/bin/sh\r\n")), {
     kind: "script",
     interpreter: "/bin/sh",

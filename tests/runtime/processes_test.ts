@@ -105,6 +105,11 @@ Deno.test("a script whose #! interpreter is missing is said so, not 'command not
     fromPath.stderr(),
     /cannot run windows\.sh: its #! line ends in a carriage return \(Windows line endings\)/,
   );
+  // Not executable, in PATH: not the command at all, whatever its #! line.
+  await Deno.writeTextFile(`${dir.path}/deploy.sh`, "#!/bin/sh\necho hi\n", { mode: 0o644 });
+  await using notExecutable = startPilot({ PATH: `${dir.path}:/usr/bin:/bin` }, ["deploy.sh"]);
+  equal((await notExecutable.status).code, 127);
+  match(notExecutable.stderr(), /command not found: deploy\.sh/);
 });
 
 Deno.test("run exits 2 with one line per configuration problem", async () => {
