@@ -111,10 +111,11 @@ export type {
   SupervisorState,
   TimerName,
 } from "./src/supervisor/types.ts";
-export { judgeStatus } from "./src/runtime/status_file.ts";
+export { judgeStatus, parseStatus } from "./src/runtime/status_file.ts";
 export type {
   DependencyStatus,
   MateStatus,
   PilotStatus,
   RegistrationInfo,
+  UnreadableStatus,
 } from "./src/runtime/status_file.ts";
