@@ -9,6 +9,7 @@
 import type { Environment } from "../config/env.ts";
 import { judgeStatus, type UnreadableStatus } from "../runtime/status_file.ts";
 import { MAX_CONFIG_FILE_BYTES, readBoundedTextFile } from "../config/read_file.ts";
+import { describeIoError } from "../config/errors.ts";
 import { statusFilePath } from "./status_path.ts";
 
 /** Reads the status file and returns the exit code, writing one line. */
@@ -31,8 +32,6 @@ export async function readStatusText(path: string): Promise<string | undefined |
     return await readBoundedTextFile(path, MAX_CONFIG_FILE_BYTES);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return undefined;
-    // Deno names the path in its message; the line names it already.
-    const message = e instanceof Error ? e.message.split("\n")[0]! : String(e);
-    return { unreadable: message.replace(/: \w+ '.*'$/, "") };
+    return { unreadable: describeIoError(e) };
   }
 }

@@ -7,6 +7,7 @@
  */
 
 import type { ContainerInfo, ImageInfo } from "./engine.ts";
+import { isRecord, typeName as valueTypeName } from "../json_shape.ts";
 
 /** The container, or undefined (with a warning) when the answer cannot be one. */
 export function readContainer(json: unknown, warnings: string[]): ContainerInfo | undefined {
@@ -84,16 +85,9 @@ function fieldReader(whose: string, warnings: string[]) {
   };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
+/** As the shared words, a list being "a list" and naming its first element that is no string. */
 function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "missing";
-  if (Array.isArray(value)) {
-    const odd = value.find((v) => typeof v !== "string");
-    return odd === undefined ? "a list" : `a list holding ${typeName(odd)}`;
-  }
-  return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
+  if (!Array.isArray(value)) return valueTypeName(value);
+  const odd = value.find((v) => typeof v !== "string");
+  return odd === undefined ? "a list" : `a list holding ${typeName(odd)}`;
 }

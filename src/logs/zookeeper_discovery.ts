@@ -5,6 +5,7 @@
  * @module
  */
 
+import { closeQuietly } from "../net/close_quietly.ts";
 import { after } from "../timer.ts";
 import {
   closeRequest,
@@ -257,14 +258,6 @@ function dial(host: string): Promise<Deno.Conn> {
 function describe(e: unknown): string {
   if (e instanceof ZooKeeperAnswerError) return `sent a bad answer (${e.message})`;
   return e instanceof Error ? e.message : String(e);
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // closed
-  }
 }
 
 /**

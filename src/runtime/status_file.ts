@@ -6,6 +6,7 @@
  */
 
 import type { DependencyHealth, Phase, RegistrationStatus } from "../supervisor/types.ts";
+import { isRecord, typeName, withArticle } from "../json_shape.ts";
 
 /** The environment variable naming the status file (read by `amp-pilot health` too). */
 export const STATUS_FILE_ENV = "AMPPILOT_STATUSFILE";
@@ -232,7 +233,7 @@ function kindProblem(value: unknown, kind: Kind, at: string): string | undefined
     const actual = value === null ? "null" : typeof value;
     return allowed.includes(actual)
       ? undefined
-      : `${at} is ${typeName(value)}, expected ${allowed.map(article).join(" or ")}`;
+      : `${at} is ${typeName(value)}, expected ${allowed.map(withArticle).join(" or ")}`;
   }
   if ("optional" in kind) {
     return value === undefined ? undefined : kindProblem(value, kind.optional as Kind, at);
@@ -249,20 +250,4 @@ function kindProblem(value: unknown, kind: Kind, at: string): string | undefined
     return undefined;
   }
   return shapeProblem(value, kind as Shape, at);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "missing";
-  if (Array.isArray(value)) return "an array";
-  return article(typeof value);
-}
-
-function article(type: string): string {
-  if (type === "null") return "null";
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }

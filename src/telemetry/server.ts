@@ -12,6 +12,8 @@
 
 import { exposition, METRICS_CONTENT_TYPE, type MetricsInput } from "./metrics.ts";
 import { type Answer, encodeAnswer, headEnd, parseRequestLine } from "./http_wire.ts";
+import { closeQuietly } from "../net/close_quietly.ts";
+import { writeAll } from "../log/write_all.ts";
 import { after, sleep } from "../timer.ts";
 
 /** What the server reads on each request. */
@@ -160,17 +162,4 @@ const PLAIN_ALLOW = { ...PLAIN, allow: "GET, HEAD" };
 
 function plain(status: number, reason: string, body: string): Answer {
   return { status, reason, headers: PLAIN, body };
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let written = 0;
-  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
-}
-
-function closeQuietly(resource: { close(): void }): void {
-  try {
-    resource.close();
-  } catch {
-    // already closed
-  }
 }
