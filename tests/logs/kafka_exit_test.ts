@@ -101,28 +101,36 @@ function apiVersionsAnswer(correlationId: number): Uint8Array {
 /**
  * A listening socket whose accept queue is full (backlog 0, one connection queued, never
  * accepted): a connection to it waits for the handshake, as to a broker out of reach.
+ *
+ * The kernel picks the port (bind to port 0): a port chosen ahead could still be held by a
+ * connection in TIME_WAIT, and this socket, unlike Deno.listen's, has no SO_REUSEADDR.
  */
 async function fullBacklog(): Promise<{ port: number } & AsyncDisposable> {
   const libc = Deno.dlopen("libc.so.6", {
     socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
     bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
     listen: { parameters: ["i32", "i32"], result: "i32" },
+    getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
     close: { parameters: ["i32"], result: "i32" },
   });
-  const [port] = await freePorts(1);
   const fd = libc.symbols.socket(2, 1, 0); // AF_INET, SOCK_STREAM
   const address = new Uint8Array(16);
   const view = new DataView(address.buffer);
-  view.setUint16(0, 2, true); // sin_family
-  view.setUint16(2, port!); // sin_port, network order
+  view.setUint16(0, 2, true); // sin_family; sin_port stays 0
   address.set([127, 0, 0, 1], 4);
-  if (fd < 0 || libc.symbols.bind(fd, address, 16) !== 0 || libc.symbols.listen(fd, 0) !== 0) {
+  const length = new Uint32Array([16]);
+  if (
+    fd < 0 || libc.symbols.bind(fd, address, 16) !== 0 || libc.symbols.listen(fd, 0) !== 0 ||
+    libc.symbols.getsockname(fd, address, length) !== 0
+  ) {
+    if (fd >= 0) libc.symbols.close(fd);
     libc.close();
     throw new Error("could not make a listening socket with backlog 0");
   }
-  const queued = await Deno.connect({ hostname: "127.0.0.1", port: port! });
+  const port = view.getUint16(2); // network order
+  const queued = await Deno.connect({ hostname: "127.0.0.1", port });
   return {
-    port: port!,
+    port,
     [Symbol.asyncDispose]() {
       queued.close();
       libc.symbols.close(fd);
