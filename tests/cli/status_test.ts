@@ -190,7 +190,7 @@ Deno.test("the startup timeout gives up with exit 69 and names what was missing"
   equal((await pilot.status).code, 69);
   match(
     pilot.stderr(),
-    /gave up after the startup timeout of 1 s: still missing st-never: (no passing instance|no answer from Consul yet) \(1 s\); exiting with 69/,
+    /gave up after the startup timeout of 1 s: still missing st-never: (no passing instance|no answer from Consul yet) \(\d+ s\); exiting with 69/,
   );
   ok(!/starting the mate/.test(pilot.stderr()));
 });

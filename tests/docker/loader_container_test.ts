@@ -11,7 +11,7 @@ Deno.test("loader mode from inside a real container", async (t) => {
   const image = await buildDevImage([
     "EXPOSE 8080",
     'HEALTHCHECK CMD ["/bin/test", "-d", "/tmp"]',
-    'CMD ["/bin/sh", "-c", "echo mate sees CONSUL=[$CONSUL]; sleep 2"]',
+    'CMD ["/bin/sh", "-c", "echo mate sees CONSUL=[$CONSUL]; sleep 8"]',
   ]);
 
   await t.step("check: the defaults come from the container and its image", async () => {
@@ -24,7 +24,7 @@ Deno.test("loader mode from inside a real container", async (t) => {
       value: "web",
       source: { source: "loader", origin: "Docker discovery (name)" },
     });
-    deepEqual(report.cmd.value, ["/bin/sh", "-c", "echo mate sees CONSUL=[$CONSUL]; sleep 2"]);
+    deepEqual(report.cmd.value, ["/bin/sh", "-c", "echo mate sees CONSUL=[$CONSUL]; sleep 8"]);
     equal(report.cmd.source.source, "loader");
     equal(report.registeredPort.value, 8080);
     deepEqual(report.cmdReady.value, ["/bin/test", "-d", "/tmp"]);
@@ -63,8 +63,12 @@ Deno.test("loader mode from inside a real container", async (t) => {
         AMPPILOT_STOPATMATESTOP: "true",
       },
     });
+    // The mate runs 8 s: the instance is registered from its readiness until its exit.
+    let exited = false;
+    const over = () => (exited = true);
+    running.then(over, over);
     let registered = false;
-    for (let i = 0; i < 100 && !registered; i++) {
+    for (let i = 0; i < 600 && !registered && !exited; i++) {
       registered = (await passingIds(consul.address, "web")).length > 0;
       if (!registered) await new Promise((r) => setTimeout(r, 100));
     }

@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { consumeAll, startKafka } from "../support/kafka.ts";
+import { consumeAll, ledTopic, startKafka } from "../support/kafka.ts";
 import { Kafka, logLevel } from "../support/kafkajs.ts";
 import { freePorts } from "../support/ports.ts";
 import { startPilot, tempDir } from "../support/pilot.ts";
@@ -46,6 +46,7 @@ Deno.test("log shipping against a real Kafka broker", async (t) => {
     "records carry every field with the right types, for plain, JSON and pilot lines",
     async () => {
       const name = topic();
+      await ledTopic(kafka.bootstrap, name); // not a topic its broker is still taking over
       const script = `echo plain line; echo '{"msg":"from json","level":"x","n":42,"ok":true}'; ` +
         `echo oops >&2; printf 'last without newline'`;
       await using pilot = startPilot({ ...base, KAFKA_TOPIC: name }, ["sh", "-c", script]);
@@ -169,6 +170,7 @@ Deno.test("log shipping against a real Kafka broker", async (t) => {
 
   await t.step("SIGTERM flushes what is buffered", async () => {
     const name = topic();
+    await ledTopic(kafka.bootstrap, name); // not a topic its broker is still taking over
     const script = `i=0; while [ $i -lt 2000 ]; do i=$((i+1)); echo "line $i"; done; ` +
       `trap 'exit 0' TERM; while :; do sleep 0.05 & wait $!; done`;
     await using pilot = startPilot({ ...base, KAFKA_TOPIC: name }, ["sh", "-c", script]);
@@ -185,6 +187,7 @@ Deno.test("log shipping against a real Kafka broker", async (t) => {
 
   await t.step("a line longer than 128 KiB arrives as numbered parts, not dropped", async () => {
     const name = topic();
+    await ledTopic(kafka.bootstrap, name); // not a topic its broker is still taking over
     const script = `head -c 300000 /dev/zero | tr '\\0' a; echo; echo after`;
     await using pilot = startPilot({ ...base, KAFKA_TOPIC: name }, ["sh", "-c", script]);
     equal((await pilot.status).code, 0);

@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { pump } from "../../src/logs/passthrough.ts";
 import { ampPilotCommand } from "../support/amp_pilot_command.ts";
-import { consumeAll, startKafka } from "../support/kafka.ts";
+import { consumeAll, ledTopic, startKafka } from "../support/kafka.ts";
 import { childEnv, tempDir } from "../support/pilot.ts";
 import { PILOT_ENTRY } from "../support/entry.ts";
 
@@ -68,6 +68,7 @@ Deno.test("Kafka on, the pilot's stdout reader gone: the mate sees what it would
       const alone = await intoHead(mate, {});
       equal(alone.status, expected, "without the pilot");
       const topic = `p-${crypto.randomUUID().slice(0, 8)}`;
+      await ledTopic(kafka.bootstrap, topic); // not a topic its broker is still taking over
       // A buffer for all the mate writes before the pipe breaks, even before Kafka is connected.
       const env = { ...base, KAFKA_TOPIC: topic, AMPPILOT_KAFKABUFFER: "1000000" };
       const run = await intoHead(pilot(mate), env);

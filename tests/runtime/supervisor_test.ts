@@ -125,10 +125,11 @@ Deno.test("supervisor against a real Consul and real processes", async (t) => {
     await eventually(async () => ok((await lines(log)).length >= 4), 15_000);
     const starts = (await lines(log)).map(Number);
     const gaps = starts.slice(1).map((s, i) => s - starts[i]!);
-    // 1 s, 2 s, 4 s (each plus the spawn time)
-    ok(gaps[0]! >= 0.95 && gaps[0]! < 1.8, `first gap ${gaps[0]}`);
-    ok(gaps[1]! >= 1.95 && gaps[1]! < 2.8, `second gap ${gaps[1]}`);
-    ok(gaps[2]! >= 3.95 && gaps[2]! < 4.8, `third gap ${gaps[2]}`);
+    // 1 s, 2 s, 4 s, each plus the time to notice the exit and spawn again (up to 1.5 s on a
+    // loaded machine): the lower bounds show the growth, the upper ones that it is no more.
+    ok(gaps[0]! >= 0.95 && gaps[0]! < 2.5, `first gap ${gaps[0]}`);
+    ok(gaps[1]! >= 1.95 && gaps[1]! < 3.5, `second gap ${gaps[1]}`);
+    ok(gaps[2]! >= 3.95 && gaps[2]! < 5.5, `third gap ${gaps[2]}`);
     // Signal only once the fourth run has exited: a SIGTERM racing the mate's own exit 3
     // would rightly end the pilot with the mate's code 3.
     await pilot.waitForLog(

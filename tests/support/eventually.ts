@@ -11,7 +11,7 @@
  */
 export async function eventually<T>(
   probe: () => T | Promise<T>,
-  timeoutMs = 5_000,
+  timeoutMs = 15_000,
   intervalMs = 50,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

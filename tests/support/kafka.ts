@@ -316,6 +316,9 @@ export async function startZooKeeperKafka(chroot = ""): Promise<ZooKeeperKafka> 
       new Deno.Command("java", { args, stdout: "null", stderr: "null" }).spawn();
     children.push(java([
       "-Xmx256m",
+      // Without this ZooKeeper also serves its admin page on the fixed port 8080, and exits when
+      // that port is taken on the machine.
+      "-Dzookeeper.admin.enableServer=false",
       "-cp",
       `${libs}/*`,
       "org.apache.zookeeper.server.ZooKeeperServerMain",

@@ -117,7 +117,7 @@ export function startPilot(
         // SIGTERM first: a pilot killed outright leaves its mate behind holding the pipes
         // (stdio is inherited in Consul mode), and the output would never end.
         child.kill("SIGTERM");
-        if (!(await exitsWithin(child.status, DISPOSE_GRACE_MS))) child.kill("SIGKILL");
+        if (!(await exitsWithin(child.status, DISPOSE_GRACE_MS))) killTree(child.pid);
       }
       await status;
     },
@@ -133,6 +133,34 @@ async function exitsWithin(status: Promise<unknown>, ms: number): Promise<boolea
   const exited = await Promise.race([status.then(() => true), late]);
   clearTimeout(timer);
   return exited;
+}
+
+/**
+ * SIGKILLs a process and every process below it: a mate that outlived its pilot would hold the
+ * pipes, and the wait for the pilot's output would never end.
+ */
+function killTree(pid: number): void {
+  const parents = new Map<number, number[]>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")"
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry.name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]!) ?? []));
+  for (const member of tree) {
+    try {
+      Deno.kill(member, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 /** A temporary directory removed on dispose. */

@@ -4,10 +4,31 @@
  * @module
  */
 
-// Below Linux's ephemeral range (32768-60999), so that outgoing connections made meanwhile
-// cannot take a port between the check and the peer's bind.
-const LOW = 20_000;
-const HIGH = 32_000;
+const SPAN = 12_000;
+
+/**
+ * Ports outside the kernel's ephemeral range (Linux's default is 32768-60999), so that
+ * outgoing connections made meanwhile cannot take a port between the check and the peer's bind.
+ */
+function portRange(): [low: number, high: number] {
+  let ephemeral = [32768, 60999];
+  try {
+    const read = Deno.readTextFileSync("/proc/sys/net/ipv4/ip_local_port_range")
+      .trim().split(/\s+/).map(Number);
+    if (read.length === 2 && read.every(Number.isInteger)) ephemeral = read;
+  } catch {
+    // not Linux, or no /proc: the default range
+  }
+  const [first, last] = ephemeral as [number, number];
+  if (first - 1024 >= SPAN) return [first - SPAN, first];
+  if (65535 - last >= SPAN) return [last + 1, last + 1 + SPAN];
+  return [Math.max(1024, first - SPAN), first]; // no room outside it: the least exposed part
+}
+
+const [LOW, HIGH] = portRange();
+
+/** Every port handed out by this test process: two peers never get the same one. */
+const handedOut = new Set<number>();
 
 function bindable(port: number): boolean {
   try {
@@ -18,12 +39,18 @@ function bindable(port: number): boolean {
   }
 }
 
-/** Returns `count` distinct TCP ports that were free on 127.0.0.1 a moment ago. */
+/**
+ * Returns `count` distinct TCP ports that were free on 127.0.0.1 a moment ago and that no earlier
+ * call of this process returned (a port handed out may not be bound yet).
+ */
 export function freePorts(count: number): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) {
+  const ports: number[] = [];
+  while (ports.length < count) {
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
-    if (!ports.has(port) && bindable(port)) ports.add(port);
+    if (!handedOut.has(port) && bindable(port)) {
+      handedOut.add(port);
+      ports.push(port);
+    }
   }
-  return Promise.resolve([...ports]);
+  return Promise.resolve(ports);
 }

@@ -108,11 +108,11 @@ Deno.test("BrokerConnection holds each request to its own deadline, whatever the
   const accepted2 = listener.accept();
   const again = await BrokerConnection.open("127.0.0.1", listener.addr.port, 1_000);
   using peer2 = await accepted2;
-  const answered = await again.send(Uint8Array.of(1), 7, 100, "A");
+  const answered = await again.send(Uint8Array.of(1), 7, 1_000, "A");
   await peer2.write(Uint8Array.of(0, 0, 0, 5, 0, 0, 0, 7, 0xcc));
   equal((await answered.response).int8(), -0x34);
   const later = await again.send(Uint8Array.of(2), 8, 60_000, "B");
-  await new Promise((r) => setTimeout(r, 300)); // A's deadline passes meanwhile
+  await new Promise((r) => setTimeout(r, 1_300)); // A's deadline passes meanwhile
   await peer2.write(Uint8Array.of(0, 0, 0, 5, 0, 0, 0, 8, 0xdd));
   equal((await later.response).int8(), -0x23);
   equal(again.closed, false);
