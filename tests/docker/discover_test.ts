@@ -132,7 +132,11 @@ Deno.test("discover() explains a socket it may not use (permission denied)", asy
   await Deno.copyFile(Deno.execPath(), deno);
   await Deno.chmod(deno, 0o755);
   const script = `${dir.path}/probe.ts`;
-  const discoverModule = new URL("../../src/docker/discover.ts", import.meta.url).href;
+  // src/ copied where uid 65534 can read it, wherever the checkout is (under /root, say)
+  const source = new URL("../../src", import.meta.url).pathname;
+  const copied = await new Deno.Command("cp", { args: ["-r", source, `${dir.path}/src`] }).output();
+  equal(copied.code, 0, new TextDecoder().decode(copied.stderr));
+  const discoverModule = `file://${dir.path}/src/docker/discover.ts`;
   await Deno.writeTextFile(
     script,
     `import { discover } from "${discoverModule}";\n` +
