@@ -175,7 +175,8 @@ Deno.test("supervisor against a real Consul and real processes", async (t) => {
     async () => {
       await using dir = await tempDir();
       const seen = `${dir.path}/seen.json`;
-      const script = `trap 'curl -s http://${consul.address}/v1/health/service/t-web > ${seen}; ` +
+      const script =
+        `trap 'busybox wget -q -O ${seen} http://${consul.address}/v1/health/service/t-web; ` +
         `exit 7' TERM; while :; do sleep 0.05; done`;
       await using pilot = startPilot({ ...base, SERVICE_NAME: "t-web" }, ["sh", "-c", script]);
       await eventually(async () => equal((await passingIds(consul.address, "t-web")).length, 1));
