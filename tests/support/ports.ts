@@ -22,7 +22,10 @@ function portRange(): [low: number, high: number] {
   const [first, last] = ephemeral as [number, number];
   if (first - 1024 >= SPAN) return [first - SPAN, first];
   if (65535 - last >= SPAN) return [last + 1, last + 1 + SPAN];
-  return [Math.max(1024, first - SPAN), first]; // no room outside it: the least exposed part
+  // Little room outside it: the larger gap if it is of some use, else ports inside the range.
+  const [below, above] = [first - 1024, 65535 - last];
+  if (Math.max(below, above) >= 1_000) return below >= above ? [1024, first] : [last + 1, 65536];
+  return [1024, 1024 + SPAN];
 }
 
 const [LOW, HIGH] = portRange();
