@@ -16,7 +16,7 @@ import { startConsul } from "../tests/support/consul.ts";
 import { fakeDependency } from "../tests/support/dependency.ts";
 import { freePorts } from "../tests/support/ports.ts";
 import { bufferGrowth, kafkaThroughput, passthroughFigures } from "./bench_logs.ts";
-import { rssMb } from "./bench_proc.ts";
+import { cpuSeconds, rssMb } from "./bench_proc.ts";
 import { chainFigures } from "./bench_chain.ts";
 import { bundleProgram } from "./bundle.ts";
 import { median, percentile, round } from "./bench_stats.ts";
@@ -358,12 +358,6 @@ async function countingProxy(target: string) {
   };
 }
 
-/** CPU time (user + system) a process has used so far (ms), from /proc (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).replace(/^.*\) /, "").split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function idleCosts(address: string, client: ConsulClient, bundle: string) {
   const proxy = await countingProxy(address);
   await using db = await fakeDependency(address, "idle-db");
@@ -409,7 +403,7 @@ async function idleCosts(address: string, client: ConsulClient, bundle: string) 
     await waitFor(() => watchBundle.firstAt(1, 0), "the bundled pilot's registration");
     await sleep(500);
     proxy.reset();
-    const cpuBefore = cpuMs(pilot.pid);
+    const cpuBefore = cpuSeconds(pilot.pid);
     await sleep((IDLE_SECONDS * 1000) / 2);
     const rss = round(rssMb(pilot.pid));
     const rssNoConfig = round(rssMb(barePilot.process.pid));
@@ -417,7 +411,7 @@ async function idleCosts(address: string, client: ConsulClient, bundle: string) 
     const rssBundle = round(rssMb(bundlePilot.process.pid));
     const anonBundle = round(rssMb(bundlePilot.process.pid, "RssAnon"));
     await sleep((IDLE_SECONDS * 1000) / 2);
-    const cpuPerMinute = round((cpuMs(pilot.pid) - cpuBefore) * 60 / IDLE_SECONDS);
+    const cpuPerMinute = round((cpuSeconds(pilot.pid) - cpuBefore) * 1000 * 60 / IDLE_SECONDS);
     const perMinute = round(proxy.count() * 60 / IDLE_SECONDS);
     return {
       rss,

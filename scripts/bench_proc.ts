@@ -5,6 +5,8 @@
  * @module
  */
 
+import { procStatFields } from "../tests/support/proc_stat.ts";
+
 /**
  * Resident memory of a process, in MB (from /proc): all of it (`VmRSS`), or only its anonymous
  * part (`RssAnon`: what is the process's own, as opposed to pages of its executable, which every
@@ -17,7 +19,6 @@ export function rssMb(pid: number, field: "VmRSS" | "RssAnon" = "VmRSS"): number
 
 /** CPU seconds (user + system) a running process has used so far (from /proc; 100 ticks/s). */
 export function cpuSeconds(pid: number): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // from field 3 (state) on
+  const fields = procStatFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime
 }

@@ -1,5 +1,6 @@
 import { deepEqual, equal, match } from "node:assert/strict";
 import { discover } from "../../src/docker/discover.ts";
+import { copyTree } from "../support/copy_tree.ts";
 import { buildImage, docker, dockerSocket } from "../support/docker.ts";
 import { tempDir } from "../support/pilot.ts";
 
@@ -134,8 +135,7 @@ Deno.test("discover() explains a socket it may not use (permission denied)", asy
   const script = `${dir.path}/probe.ts`;
   // src/ copied where uid 65534 can read it, wherever the checkout is (under /root, say)
   const source = new URL("../../src", import.meta.url).pathname;
-  const copied = await new Deno.Command("cp", { args: ["-r", source, `${dir.path}/src`] }).output();
-  equal(copied.code, 0, new TextDecoder().decode(copied.stderr));
+  await copyTree(source, `${dir.path}/src`);
   const discoverModule = `file://${dir.path}/src/docker/discover.ts`;
   await Deno.writeTextFile(
     script,

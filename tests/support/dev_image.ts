@@ -9,6 +9,7 @@
  */
 
 import { bundleProgram } from "../../scripts/bundle.ts";
+import { copyTree } from "./copy_tree.ts";
 import { buildImage, docker } from "./docker.ts";
 
 /** The tag of the development image. */
@@ -24,11 +25,6 @@ const LIBS = [
   "/lib/x86_64-linux-gnu/libpthread.so.0",
   "/lib/x86_64-linux-gnu/libgcc_s.so.1",
 ];
-
-async function copyTree(from: string, to: string): Promise<void> {
-  const out = await new Deno.Command("cp", { args: ["-a", from, to] }).output();
-  if (!out.success) throw new Error(`cp -a ${from} ${to} failed`);
-}
 
 /**
  * Builds the image once per test process (later calls reuse it).

@@ -9,6 +9,7 @@
 import { eventually } from "./eventually.ts";
 import { callerLabel, recordPilotOutput } from "./secrets.ts";
 import { PILOT_ENTRY } from "./entry.ts";
+import { procStatFields } from "./proc_stat.ts";
 
 /** Fast periods, a 1 s stop timeout and a fixed address: integration tests that run in seconds. */
 export const FAST_PERIODS: Readonly<Record<string, string>> = {
@@ -144,9 +145,7 @@ function killTree(pid: number): void {
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
-      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")"
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const ppid = Number(procStatFields(entry.name)[1]);
       parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry.name)]);
     } catch {
       // gone meanwhile

@@ -20,12 +20,12 @@ function portRange(): [low: number, high: number] {
     // not Linux, or no /proc: the default range
   }
   const [first, last] = ephemeral as [number, number];
-  if (first - 1024 >= SPAN) return [first - SPAN, first];
-  if (65535 - last >= SPAN) return [last + 1, last + 1 + SPAN];
-  // Little room outside it: the larger gap if it is of some use, else ports inside the range.
   const [below, above] = [first - 1024, 65535 - last];
-  if (Math.max(below, above) >= 1_000) return below >= above ? [1024, first] : [last + 1, 65536];
-  return [1024, 1024 + SPAN];
+  // Little room outside it: ports inside the range, which a race can take.
+  if (Math.max(below, above) < 1_000) return [1024, 1024 + SPAN];
+  return below >= above
+    ? [Math.max(1024, first - SPAN), first]
+    : [last + 1, Math.min(65536, last + 1 + SPAN)];
 }
 
 const [LOW, HIGH] = portRange();
